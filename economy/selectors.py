@@ -1,0 +1,1 @@
+"""Reads for the coin economy: balances derived from the ledger, histories, catalogs."""

@@ -1,0 +1,1 @@
+"""Writes for referrals, campaigns, experiments and offers."""

@@ -1,0 +1,200 @@
+"""Demo data for `make run`: an admin, creators, viewers and follows. Idempotent."""
+
+import hashlib
+from dataclasses import dataclass
+from io import BytesIO
+
+from allauth.account.models import EmailAddress
+from django.core.files.base import ContentFile
+from django.db import transaction
+from PIL import Image, ImageDraw, ImageFont
+
+from halobuzz.users import services as user_services
+from halobuzz.users.mfa import ensure_totp
+from halobuzz.users.models import User
+
+DEMO_ADMIN_PASSWORD = "halobuzz-admin-2026"  # noqa: S105 (printed demo login; DEBUG only)
+DEMO_USER_PASSWORD = "halobuzz-demo-2026"  # noqa: S105 (printed demo login; DEBUG only)
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    username: str
+    display_name: str
+    country: str
+    language: str
+    currency: str
+    time_zone: str
+    bio: str
+    is_creator: bool = False
+
+
+CREATORS = [
+    DemoPerson(
+        "aasha_sings",
+        "Aasha Gurung",
+        "NP",
+        "ne",
+        "NPR",
+        "Asia/Kathmandu",
+        "Folk and pop covers from Pokhara. Live most evenings at 8.",
+        True,
+    ),
+    DemoPerson(
+        "rohan_plays",
+        "Rohan Mehta",
+        "IN",
+        "hi",
+        "INR",
+        "Asia/Kolkata",
+        "Competitive shooters, chill late-night runs and viewer games.",
+        True,
+    ),
+    DemoPerson(
+        "dj_lucas",
+        "Lucas Almeida",
+        "BR",
+        "pt-br",
+        "BRL",
+        "America/Sao_Paulo",
+        "DJ sets from São Paulo: funk, samba-house and festival nights.",
+        True,
+    ),
+]
+VIEWERS = [
+    DemoPerson("maya", "Maya Shrestha", "NP", "ne", "NPR", "Asia/Kathmandu", "Here for the music."),
+    DemoPerson(
+        "arjun",
+        "Arjun Patel",
+        "IN",
+        "hi",
+        "INR",
+        "Asia/Kolkata",
+        "Gamer, cricket fan, chat regular.",
+    ),
+    DemoPerson(
+        "beatriz",
+        "Beatriz Costa",
+        "BR",
+        "pt-br",
+        "BRL",
+        "America/Sao_Paulo",
+        "Never misses a DJ set.",
+    ),
+    DemoPerson("sam", "Sam Carter", "GB", "en", "GBP", "Europe/London", "Lurker turned chatter."),
+    DemoPerson(
+        "nisha",
+        "Nisha Thapa",
+        "NP",
+        "en",
+        "NPR",
+        "Asia/Kathmandu",
+        "Cooking streams and festival vlogs.",
+    ),
+]
+# Who follows whom, by username.
+FOLLOWS = {
+    "maya": ["aasha_sings", "dj_lucas"],
+    "arjun": ["rohan_plays", "aasha_sings"],
+    "beatriz": ["dj_lucas", "aasha_sings", "rohan_plays"],
+    "sam": ["rohan_plays", "dj_lucas"],
+    "nisha": ["aasha_sings"],
+    "dj_lucas": ["aasha_sings"],
+    "aasha_sings": ["dj_lucas"],
+}
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    email: str
+    password: str
+    role: str
+
+
+@dataclass(frozen=True)
+class DemoSeedResult:
+    logins: list[DemoLogin]
+    admin_totp_secret: str
+
+
+@transaction.atomic
+def seed_demo() -> DemoSeedResult:
+    logins = []
+    admin = _ensure_user(
+        username="admin",
+        email="admin@halobuzz.localhost",
+        password=DEMO_ADMIN_PASSWORD,
+        display_name="HaloBuzz Admin",
+        is_staff=True,
+        is_superuser=True,
+    )
+    admin_secret = ensure_totp(user=admin)
+    logins.append(DemoLogin(admin.username, admin.email, DEMO_ADMIN_PASSWORD, "admin"))
+
+    for person in [*CREATORS, *VIEWERS]:
+        user = _ensure_user(
+            username=person.username,
+            email=f"{person.username}@halobuzz.localhost",
+            password=DEMO_USER_PASSWORD,
+            display_name=person.display_name,
+        )
+        if not user.bio:
+            user_services.update_profile(
+                user=user,
+                bio=person.bio,
+                country=person.country,
+                preferred_language=person.language,
+                preferred_currency=person.currency,
+                time_zone=person.time_zone,
+            )
+        if person.is_creator and not user.is_creator:
+            user.is_creator = True
+            user.save(update_fields=["is_creator"])
+        if not user.avatar:
+            user_services.update_profile(user=user, avatar_upload=_initials_avatar(person))
+        role = "creator" if person.is_creator else "viewer"
+        logins.append(DemoLogin(user.username, user.email, DEMO_USER_PASSWORD, role))
+
+    users = {
+        user.username: user
+        for user in User.objects.filter(
+            username__in=FOLLOWS.keys() | {name for names in FOLLOWS.values() for name in names}
+        )
+    }
+    for follower, followees in FOLLOWS.items():
+        for followee in followees:
+            user_services.follow_user(follower=users[follower], followee=users[followee])
+    return DemoSeedResult(logins=logins, admin_totp_secret=admin_secret)
+
+
+def _ensure_user(*, username, email, password, display_name, is_staff=False, is_superuser=False):
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(
+            username=username,
+            email=email,
+            display_name=display_name,
+            is_staff=is_staff,
+            is_superuser=is_superuser,
+        )
+        user.set_password(password)
+        user.save()
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+def _initials_avatar(person: DemoPerson) -> ContentFile:
+    """A coloured square with the person's initials, as a PNG upload."""
+    digest = hashlib.sha256(person.username.encode()).digest()
+    background = (60 + digest[0] % 160, 40 + digest[1] % 120, 90 + digest[2] % 150)
+    image = Image.new("RGB", (256, 256), background)
+    draw = ImageDraw.Draw(image)
+    initials = "".join(part[0] for part in person.display_name.split()[:2]).upper()
+    font = ImageFont.load_default(size=110)
+    draw.text((128, 128), initials, fill=(255, 255, 255), font=font, anchor="mm")
+    output = BytesIO()
+    image.save(output, format="PNG")
+    return ContentFile(output.getvalue(), name=f"{person.username}.png")

@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from halobuzz.core import views as core_views
+from streams import views as streams_views
+
+api_v1_patterns = [
+    path("", include("halobuzz.users.api.urls")),
+]
+
+urlpatterns = [
+    path("", streams_views.live, name="home"),
+    path("", include("streams.urls")),
+    path("", include("economy.urls")),
+    path("", include("growth.urls")),
+    path("", include("halobuzz.users.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("i18n/language/", core_views.set_language, name="set_language"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("api/v1/", include((api_v1_patterns, "api"), namespace="api-v1")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
+        name="api-docs",
+    ),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,1 @@
+"""Reads for trust and safety: verification state, scores, moderation queues."""
