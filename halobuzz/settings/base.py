@@ -277,7 +277,9 @@ LANGUAGES = [
     ("hi", _("Hindi")),
     ("pt-br", _("Portuguese (Brazil)")),
 ]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale/ is ours (makemessages). locale_allauth/ adds Nepali and Hindi for the
+# django-allauth strings our sign-in pages show; allauth ships no catalog for them.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_allauth"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True
@@ -300,6 +302,7 @@ CURRENCY_CHOICES = [
 # --- Static and media ------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
@@ -312,14 +315,28 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 AVATAR_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 AVATAR_SIZE_PIXELS = 256
 
-# --- Email -----------------------------------------------------------------------
-_email = env.email_url("EMAIL_URL", default="consolemail://")
-EMAIL_BACKEND = _email["EMAIL_BACKEND"]
-for _key in ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD"):
-    if _email.get(_key):
-        globals()[_key] = _email[_key]
-EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
-EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+# --- Email ---------------------------------------------------------------------
+def _mailer_from_url(url: str) -> dict:
+    """Django 6.1's MAILERS entry from an EMAIL_URL such as smtp+tls://user:pw@host:587."""
+    parsed = env.email_url_config(url)
+    backend = parsed["EMAIL_BACKEND"]
+    options = {}
+    if backend.endswith("smtp.EmailBackend"):
+        options = {
+            "host": parsed["EMAIL_HOST"],
+            "port": parsed["EMAIL_PORT"],
+            "username": parsed["EMAIL_HOST_USER"] or "",
+            "password": parsed["EMAIL_HOST_PASSWORD"] or "",
+            "use_tls": bool(parsed.get("EMAIL_USE_TLS")),
+            "use_ssl": bool(parsed.get("EMAIL_USE_SSL")),
+            "timeout": 15,
+        }
+    elif backend.endswith("filebased.EmailBackend"):
+        options = {"file_path": "/" + parsed["EMAIL_FILE_PATH"].lstrip("/")}
+    return {"BACKEND": backend, "OPTIONS": options}
+
+
+MAILERS = {"default": _mailer_from_url(env.str("EMAIL_URL", default="consolemail://"))}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="HaloBuzz <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -4,12 +4,18 @@
 asserts it). TLS ends at the reverse proxy, which sets X-Forwarded-Proto.
 """
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
-from .base import env
+from .base import _mailer_from_url, env
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY")
+if len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("SECRET_KEY must be set to a random string of 50+ characters.")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# Verification and password-reset mail must really leave the building.
+MAILERS = {"default": _mailer_from_url(env.str("EMAIL_URL"))}
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

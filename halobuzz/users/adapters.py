@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
+from halobuzz.users.selectors import find_user_by_login
 from halobuzz.users.validators import validate_username_not_reserved
 
 
@@ -16,6 +17,18 @@ class AccountAdapter(DefaultAccountAdapter):
         except ValidationError as error:
             raise ValidationError(error.messages[0], code="reserved_username") from error
         return username
+
+    def _get_login_attempts_cache_key(self, request, **credentials):
+        """Count failed sign-ins per account, not per typed identifier, so that
+        switching between username and email does not reset the lockout.
+
+        Overrides a private allauth hook; tests/core/test_login_lockout.py guards it.
+        """
+        login = credentials.get("email", credentials.get("username", ""))
+        account = find_user_by_login(login=login)
+        if account is None:
+            return super()._get_login_attempts_cache_key(request, **credentials)
+        return f"account:{account.pk}"
 
     def save_user(self, request, user, form, commit=True):
         """New accounts start in the language the visitor was browsing in and the

@@ -1,5 +1,6 @@
 """Reads of users and the follow graph."""
 
+from allauth.account.models import EmailAddress
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
@@ -41,6 +42,16 @@ def get_user_profile(*, username: str) -> User:
         )
     except User.DoesNotExist:
         raise UserNotFound(username) from None
+
+
+def find_user_by_login(*, login: str) -> User | None:
+    """The account a sign-in identifier names: a username or any of its email addresses."""
+    if not login:
+        return None
+    if "@" in login:
+        address = EmailAddress.objects.filter(email__iexact=login).select_related("user").first()
+        return address.user if address else User.objects.filter(email__iexact=login).first()
+    return User.objects.filter(username__iexact=login).first()
 
 
 def is_following(*, follower: User, followee: User) -> bool:

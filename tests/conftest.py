@@ -1,0 +1,47 @@
+import shutil
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from tests.factories import UserFactory
+
+
+def require_service(available: bool, what: str) -> None:
+    """Skip when a service is missing on a laptop; fail under HALOBUZZ_REQUIRE_SERVICES=1 (CI)."""
+    if available:
+        return
+    if settings.HALOBUZZ_REQUIRE_SERVICES:
+        pytest.fail(f"{what} is required (HALOBUZZ_REQUIRE_SERVICES=1) but not available")
+    pytest.skip(f"{what} is not available here")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Rate limits, throttles and used TOTP codes live in the cache.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def redis_url():
+    require_service(bool(settings.REDIS_URL), "Redis (REDIS_URL)")
+    return settings.REDIS_URL
+
+
+@pytest.fixture
+def chromium_path():
+    path = shutil.which("chromium")
+    require_service(path is not None, "Debian's chromium")
+    return path
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def creator(db):
+    return UserFactory(is_creator=True)
