@@ -315,6 +315,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 AVATAR_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 AVATAR_SIZE_PIXELS = 256
 
+
 # --- Email ---------------------------------------------------------------------
 def _mailer_from_url(url: str) -> dict:
     """Django 6.1's MAILERS entry from an EMAIL_URL such as smtp+tls://user:pw@host:587."""

@@ -116,9 +116,7 @@ def test_follow_needs_sign_in(api):
     assert response.status_code == 401
 
 
-def test_follower_list_is_paginated_with_a_fixed_number_of_queries(
-    api, django_assert_num_queries
-):
+def test_follower_list_is_paginated_with_a_fixed_number_of_queries(api, django_assert_num_queries):
     star = UserFactory(username="star")
     for _ in range(25):
         FollowFactory(followee=star)
