@@ -22,8 +22,8 @@ run: setup seed
 
 ## test: set up and run the whole suite (lint, migrations check, pytest incl. browser tests)
 test: install-dev assets messages lint
-	$(MANAGE) makemigrations --check --dry-run --settings=halobuzz.settings.test
-	$(BIN)/pytest
+	DJANGO_SETTINGS_MODULE=halobuzz.settings.test $(MANAGE) makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=halobuzz.settings.test $(BIN)/pytest
 
 setup: install assets messages migrate
 

@@ -1,10 +1,5 @@
-import os
-
 import pytest
-
-# Playwright's sync API keeps an event loop on this thread; the ORM calls the tests
-# make between browser steps are still plain synchronous code.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+from django.db import connections
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -16,8 +11,12 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture
-def browser(chromium_path):
+def browser(chromium_path, monkeypatch):
     from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop on this thread; the ORM calls the
+    # tests make between browser steps are still plain synchronous code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -25,6 +24,9 @@ def browser(chromium_path):
         )
         yield browser
         browser.close()
+        # Connections opened while Playwright ran live in its context; close them
+        # here, or the test database cannot be dropped at the end of the session.
+        connections.close_all()
 
 
 @pytest.fixture

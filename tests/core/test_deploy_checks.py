@@ -11,7 +11,9 @@ PROJECT_ROOT = Path(settings.BASE_DIR)
 
 def run_with_production_settings(*args: str, **extra_env: str) -> subprocess.CompletedProcess:
     env = {
-        **os.environ,
+        **{
+            name: value for name, value in os.environ.items() if name != "DJANGO_ALLOW_ASYNC_UNSAFE"
+        },
         "DJANGO_SETTINGS_MODULE": "halobuzz.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "halobuzz.example",

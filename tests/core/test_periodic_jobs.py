@@ -12,6 +12,8 @@ from halobuzz.core.tasks import clear_expired_sessions
 pytestmark = pytest.mark.django_db
 
 
+# The scheduler closes database connections as it starts, as it does in a beat process.
+@pytest.mark.django_db(transaction=True)
 def test_beat_puts_the_configured_schedule_in_the_database_for_the_admin():
     scheduler = DatabaseScheduler(app=celery_app, lazy=True)
     scheduler.setup_schedule()
