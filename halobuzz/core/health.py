@@ -92,21 +92,35 @@ def get_readiness() -> dict:
     return {
         "ready": all(result["ok"] for result in results.values()),
         "checks": results,
-        "scheduler": _get_scheduler_state(),
+        "background_jobs": _get_background_jobs_state(),
     }
 
 
-def _get_scheduler_state() -> dict:
-    """When beat last sent a periodic job: informational, never fails readiness."""
+def _get_background_jobs_state() -> dict:
+    """When beat last sent a job and a worker last ran the heartbeat job.
+
+    Informational: never fails readiness (the web can serve while workers restart).
+    """
     from django_celery_beat.models import PeriodicTask
 
+    from halobuzz.core.models import ServiceHeartbeat
+    from halobuzz.core.services import CELERY_WORKER_HEARTBEAT
+
     try:
-        latest = (
+        beat_sent_at = (
             PeriodicTask.objects.exclude(last_run_at=None)
             .order_by("-last_run_at")
             .values_list("last_run_at", flat=True)
             .first()
         )
+        worker_seen_at = (
+            ServiceHeartbeat.objects.filter(name=CELERY_WORKER_HEARTBEAT)
+            .values_list("seen_at", flat=True)
+            .first()
+        )
     except Exception:  # the database check above already reports the cause
-        return {"last_run_at": None}
-    return {"last_run_at": latest.isoformat() if latest else None}
+        beat_sent_at = worker_seen_at = None
+    return {
+        "beat_last_sent_at": beat_sent_at.isoformat() if beat_sent_at else None,
+        "worker_last_seen_at": worker_seen_at.isoformat() if worker_seen_at else None,
+    }

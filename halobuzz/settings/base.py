@@ -188,6 +188,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "halobuzz.core.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 6,
     },
+    "record-worker-heartbeat": {
+        "task": "halobuzz.core.tasks.record_worker_heartbeat",
+        "schedule": 60,
+    },
 }
 
 # --- Auth ------------------------------------------------------------------------
