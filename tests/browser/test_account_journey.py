@@ -71,3 +71,24 @@ def test_following_a_creator_updates_the_button_and_count_in_place(page):
     page.get_by_role("button", name="Following").wait_for()
     assert page.locator("#follower-count").inner_text() == "1 follower"
     assert page.url == url_before  # htmx swapped the button; no page load
+
+
+def test_account_pages_and_api_docs_load_under_the_content_security_policy(page):
+    UserFactory(username="viewer_two", password=PASSWORD)
+    page.goto("/accounts/login/")
+    field(page, "Login").fill("viewer_two")
+    field(page, "Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.get_by_label("Account menu").wait_for()
+
+    for path, heading in [
+        ("/accounts/email/", "Email Address"),
+        ("/accounts/2fa/", "Two-Factor Authentication"),
+        ("/settings/profile/", "Edit profile"),
+    ]:
+        page.goto(path)
+        page.get_by_role("heading", name=heading, exact=True).wait_for()
+
+    page.goto("/api/docs/")
+    page.get_by_text("HaloBuzz API").first.wait_for()
+    # The page fixture fails the test on any console error, CSP violations included.
