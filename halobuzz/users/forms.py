@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from halobuzz.users.models import User
+from halobuzz.users.services import PROFILE_FIELDS
 
 
 class ProfileForm(forms.ModelForm):
@@ -18,14 +19,7 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = [
-            "display_name",
-            "bio",
-            "country",
-            "preferred_language",
-            "preferred_currency",
-            "time_zone",
-        ]
+        fields = list(PROFILE_FIELDS)
         widgets = {"bio": forms.Textarea(attrs={"rows": 4, "maxlength": 500})}
         help_texts = {
             "display_name": _("How your name appears on streams and in chat."),

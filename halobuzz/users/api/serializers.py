@@ -3,6 +3,7 @@ from django_countries.serializer_fields import CountryField
 from rest_framework import serializers
 
 from halobuzz.users.models import User
+from halobuzz.users.services import PROFILE_FIELDS
 
 
 class PublicUserSerializer(serializers.ModelSerializer):
@@ -57,14 +58,6 @@ class UserProfileSerializer(PublicUserSerializer):
         return bool(self.context.get("is_following", False))
 
 
-ME_EDITABLE_FIELDS = [
-    "display_name",
-    "bio",
-    "country",
-    "preferred_language",
-    "preferred_currency",
-    "time_zone",
-]
 ME_FIELDS = [
     *UserProfileSerializer.Meta.fields,
     "email",
@@ -81,7 +74,7 @@ class MeSerializer(UserProfileSerializer):
 
     class Meta(UserProfileSerializer.Meta):
         fields = ME_FIELDS
-        read_only_fields = [field for field in ME_FIELDS if field not in ME_EDITABLE_FIELDS]
+        read_only_fields = [field for field in ME_FIELDS if field not in PROFILE_FIELDS]
 
 
 class FollowStateSerializer(serializers.Serializer):
