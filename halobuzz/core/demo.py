@@ -132,13 +132,16 @@ def seed_demo() -> DemoSeedResult:
     admin_secret = ensure_totp(user=admin)
     logins.append(DemoLogin(admin.username, admin.email, DEMO_ADMIN_PASSWORD, "admin"))
 
+    seeded = {}
     for person in [*CREATORS, *VIEWERS]:
         user = _ensure_user(
             username=person.username,
             email=f"{person.username}@halobuzz.localhost",
             password=DEMO_USER_PASSWORD,
             display_name=person.display_name,
+            is_creator=person.is_creator,
         )
+        seeded[user.username] = user
         if not user.bio:
             user_services.update_profile(
                 user=user,
@@ -148,27 +151,20 @@ def seed_demo() -> DemoSeedResult:
                 preferred_currency=person.currency,
                 time_zone=person.time_zone,
             )
-        if person.is_creator and not user.is_creator:
-            user.is_creator = True
-            user.save(update_fields=["is_creator"])
         if not user.avatar:
             user_services.update_profile(user=user, avatar_upload=_initials_avatar(person))
         role = "creator" if person.is_creator else "viewer"
         logins.append(DemoLogin(user.username, user.email, DEMO_USER_PASSWORD, role))
 
-    users = {
-        user.username: user
-        for user in User.objects.filter(
-            username__in=FOLLOWS.keys() | {name for names in FOLLOWS.values() for name in names}
-        )
-    }
     for follower, followees in FOLLOWS.items():
         for followee in followees:
-            user_services.follow_user(follower=users[follower], followee=users[followee])
+            user_services.follow_user(follower=seeded[follower], followee=seeded[followee])
     return DemoSeedResult(logins=logins, admin_totp_secret=admin_secret)
 
 
-def _ensure_user(*, username, email, password, display_name, is_staff=False, is_superuser=False):
+def _ensure_user(
+    *, username, email, password, display_name, is_staff=False, is_superuser=False, is_creator=False
+):
     user = User.objects.filter(username=username).first()
     if user is None:
         user = User(
@@ -177,6 +173,7 @@ def _ensure_user(*, username, email, password, display_name, is_staff=False, is_
             display_name=display_name,
             is_staff=is_staff,
             is_superuser=is_superuser,
+            is_creator=is_creator,
         )
         user.set_password(password)
         user.save()

@@ -20,8 +20,3 @@ class ApplicationError(Exception):
 class NotFoundError(ApplicationError):
     code = "not_found"
     status = 404
-
-
-class PermissionDeniedError(ApplicationError):
-    code = "permission_denied"
-    status = 403

@@ -14,7 +14,11 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django_celery_beat.models import PeriodicTask
 from kombu import Connection
+
+from halobuzz.core.models import ServiceHeartbeat
+from halobuzz.core.services import CELERY_WORKER_HEARTBEAT
 
 logger = logging.getLogger(__name__)
 
@@ -101,11 +105,6 @@ def _get_background_jobs_state() -> dict:
 
     Informational: never fails readiness (the web can serve while workers restart).
     """
-    from django_celery_beat.models import PeriodicTask
-
-    from halobuzz.core.models import ServiceHeartbeat
-    from halobuzz.core.services import CELERY_WORKER_HEARTBEAT
-
     try:
         beat_sent_at = (
             PeriodicTask.objects.exclude(last_run_at=None)
