@@ -7,21 +7,27 @@ from django.views.decorators.csp import csp_override
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from halobuzz.core import views as core_views
-from streams import views as streams_views
+from streams.views import discovery as streams_discovery
+from streams.views import media as streams_media
+from streams.views import rtmp as streams_rtmp
 
 # Swagger UI sets inline styles; allow them on the docs page only (scripts stay strict).
 API_DOCS_CSP = {**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]}
 
 api_v1_patterns = [
     path("", include("halobuzz.users.api.urls")),
+    path("", include("streams.api.urls")),
 ]
 
 urlpatterns = [
-    path("", streams_views.live, name="home"),
+    path("", streams_discovery.live, name="home"),
+    path("hls/<str:public_id>/<str:filename>", streams_media.serve_hls, name="hls"),
+    path("internal/rtmp/<str:event>", streams_rtmp.callback, name="rtmp-callback"),
     path("", include("streams.urls")),
     path("", include("economy.urls")),
     path("", include("growth.urls")),
     path("", include("halobuzz.users.urls")),
+    path("", include("halobuzz.notifications.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("i18n/language/", core_views.set_language, name="set_language"),

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const vendorFiles = [
   ["htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"],
+  ["hls.js/dist/hls.min.js", "hls/hls.min.js"],
 ];
 
 for (const [source, target] of vendorFiles) {

@@ -1,1 +1,115 @@
-"""Reads for live video, rooms, chat, reels and LinkCast: discovery lists and lookups."""
+"""Reads for live video: discovery lists and lookups with visibility rules."""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from halobuzz.users.models import Follow
+from streams.exceptions import StreamNotFound
+from streams.models import Recording, Stream, StreamCategory, StreamKey, StreamReminder
+
+
+def _with_cards(queryset: QuerySet[Stream]) -> QuerySet[Stream]:
+    """What a stream card shows: host and category in the same query."""
+    return queryset.select_related("host", "category")
+
+
+def list_live_streams(
+    *,
+    category: StreamCategory | str | None = None,
+    language: str = "",
+    country: str = "",
+    query: str = "",
+) -> QuerySet[Stream]:
+    """Live (and briefly reconnecting) streams, most watched first."""
+    streams = _with_cards(Stream.objects.filter(status__in=Stream.ACTIVE_STATUSES))
+    if category:
+        streams = streams.filter(
+            category__slug=category if isinstance(category, str) else category.slug
+        )
+    if language:
+        streams = streams.filter(language=language)
+    if country:
+        streams = streams.filter(host__country=country)
+    if query:
+        query = query.strip()
+        streams = streams.filter(
+            Q(title__icontains=query)
+            | Q(host__username__icontains=query)
+            | Q(host__display_name__icontains=query)
+            | Q(tags__icontains=query)
+        )
+    return streams.order_by("-current_viewers", "-started_at", "-pk")
+
+
+def list_followed_live_streams(*, user) -> QuerySet[Stream]:
+    if not user.is_authenticated:
+        return Stream.objects.none()
+    return list_live_streams().filter(
+        Exists(Follow.objects.filter(follower=user, followee=OuterRef("host")))
+    )
+
+
+def list_upcoming_streams(*, user=None, host=None) -> QuerySet[Stream]:
+    """Scheduled streams with a start time, soonest first, with `has_reminder` for `user`."""
+    streams = _with_cards(
+        Stream.objects.filter(status=Stream.Status.SCHEDULED, scheduled_start__gte=timezone.now())
+    )
+    if host is not None:
+        streams = streams.filter(host=host)
+    if user is not None and user.is_authenticated:
+        streams = streams.annotate(
+            has_reminder=Exists(StreamReminder.objects.filter(user=user, stream=OuterRef("pk")))
+        )
+    return streams.order_by("scheduled_start", "pk")
+
+
+def list_categories() -> QuerySet[StreamCategory]:
+    return StreamCategory.objects.filter(is_active=True)
+
+
+def get_category(*, slug: str) -> StreamCategory:
+    category = list_categories().filter(slug=slug).first()
+    if category is None:
+        raise StreamNotFound("No such category.")
+    return category
+
+
+def get_stream(*, stream_id: int) -> Stream:
+    stream = (
+        Stream.objects.select_related("host", "category", "recording").filter(pk=stream_id).first()
+    )
+    if stream is None:
+        raise StreamNotFound("No such stream.")
+    return stream
+
+
+def list_host_streams(*, host) -> QuerySet[Stream]:
+    return _with_cards(Stream.objects.filter(host=host)).select_related("recording")
+
+
+def get_ready_vod(*, stream: Stream) -> Recording | None:
+    recording = getattr(stream, "recording", None)
+    if recording is not None and recording.status == Recording.Status.READY and recording.file:
+        return recording
+    return None
+
+
+def get_stream_key_for_owner(*, user) -> StreamKey | None:
+    """The user's own stream key (never anyone else's)."""
+    if not user.is_authenticated:
+        return None
+    return StreamKey.objects.filter(creator=user).first()
+
+
+def get_publishable_stream_for_host(*, host) -> Stream | None:
+    """The stream the studio is driving: the host's active stream, else their newest
+    not-yet-started one created for going live now (no future schedule)."""
+    active = Stream.objects.filter(host=host, status__in=Stream.ACTIVE_STATUSES).first()
+    if active is not None:
+        return active
+    return (
+        Stream.objects.filter(host=host, status=Stream.Status.SCHEDULED)
+        .filter(Q(scheduled_start__isnull=True) | Q(scheduled_start__lte=timezone.now()))
+        .order_by("-created_at")
+        .first()
+    )

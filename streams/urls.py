@@ -1,10 +1,20 @@
 from django.urls import path
 
-from streams import views
+from streams.views import discovery, studio, watch
 
 app_name = "streams"
 
 urlpatterns = [
-    path("reels/", views.reels, name="reels"),
-    path("studio/", views.studio, name="studio"),
+    path("reels/", discovery.reels, name="reels"),
+    path("categories/<slug:slug>/", discovery.category, name="category"),
+    path("live/<int:stream_id>/", watch.watch, name="watch"),
+    path("live/<int:stream_id>/heartbeat/", watch.heartbeat, name="heartbeat"),
+    path("live/<int:stream_id>/leave/", watch.leave, name="leave"),
+    path("live/<int:stream_id>/reminder/", watch.reminder, name="reminder"),
+    path("live/<int:stream_id>/video/delete/", watch.delete_video, name="delete-video"),
+    path("studio/", studio.studio, name="studio"),
+    path("studio/go-live/", studio.prepare, name="studio-prepare"),
+    path("studio/schedule/", studio.schedule, name="studio-schedule"),
+    path("studio/streams/<int:stream_id>/stop/", studio.stop, name="studio-stop"),
+    path("studio/key/rotate/", studio.rotate_key, name="studio-rotate-key"),
 ]

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     # HaloBuzz
     "halobuzz.core",
     "halobuzz.users",
+    "halobuzz.notifications",
     "streams",
     "economy",
     "trust",
@@ -192,6 +193,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "halobuzz.core.tasks.record_worker_heartbeat",
         "schedule": 60,
     },
+    "sweep-live-streams": {
+        "task": "streams.tasks.sweep_live_streams",
+        "schedule": 10,
+    },
+    "capture-live-thumbnails": {
+        "task": "streams.tasks.capture_live_thumbnails",
+        "schedule": 30,
+    },
 }
 
 # --- Auth ------------------------------------------------------------------------
@@ -318,6 +327,41 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 AVATAR_MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 AVATAR_SIZE_PIXELS = 256
+
+# --- Live video ----------------------------------------------------------------------
+# `self_hosted`: browser camera or OBS/RTMP -> ffmpeg / nginx-rtmp -> HLS served by us.
+# `agora`: hosts and viewers also get Agora RTC tokens (GET /api/v1/streams/<id>/rtc-token/).
+VIDEO_PROVIDER = env.str("VIDEO_PROVIDER", default="self_hosted")
+AGORA_APP_ID = env.str("AGORA_APP_ID", default="")
+AGORA_APP_CERTIFICATE = env.str("AGORA_APP_CERTIFICATE", default="")
+AGORA_TOKEN_LIFETIME_SECONDS = 60 * 60
+# Live HLS (playlists and segments) from both ingest paths; nginx serves HLS_URL
+# from this folder in production, Django serves it otherwise.
+HLS_ROOT = Path(env.str("HLS_ROOT", default=str(MEDIA_ROOT / "live")))
+HLS_URL = "/hls/"
+HLS_SEGMENT_SECONDS = 2
+HLS_PLAYLIST_SEGMENTS = 6
+RECORDINGS_ROOT = Path(env.str("RECORDINGS_ROOT", default=str(MEDIA_ROOT / "recordings")))
+# An ffmpeg binary: FFMPEG_BINARY, else `ffmpeg` on PATH, else the imageio-ffmpeg wheel's.
+FFMPEG_BINARY = env.str("FFMPEG_BINARY", default="")
+# nginx-rtmp calls /internal/rtmp/* with this secret; `manage.py media_server` writes it
+# into the nginx config. Derived from SECRET_KEY unless set.
+MEDIA_SERVER_SECRET = env.str("MEDIA_SERVER_SECRET", default="")
+RTMP_INGEST_URL = env.str("RTMP_INGEST_URL", default="rtmp://127.0.0.1:1935/live")
+MEDIA_SERVER_RTMP_PORT = env.int("MEDIA_SERVER_RTMP_PORT", default=1935)
+MEDIA_SERVER_HTTP_PORT = env.int("MEDIA_SERVER_HTTP_PORT", default=8080)
+# nginx-rtmp asks every this-many seconds whether a publisher may go on; a rotated
+# key, a ban or an admin "end stream" cuts the publisher off at the next ask.
+RTMP_UPDATE_INTERVAL_SECONDS = 10
+STREAMS_MAX_NEW_PER_DAY = env.int("STREAMS_MAX_NEW_PER_DAY", default=5)
+STREAM_RESUME_GRACE_SECONDS = env.int("STREAM_RESUME_GRACE_SECONDS", default=60)
+# A browser publisher that sends nothing for this long is cut off (a stalled upload).
+BROWSER_INGEST_STALL_SECONDS = env.int("BROWSER_INGEST_STALL_SECONDS", default=15)
+BROWSER_INGEST_MAX_CHUNK_BYTES = 4 * 1024 * 1024
+VIEWER_HEARTBEAT_SECONDS = 15
+# A viewer whose last heartbeat is older than this is no longer counted as watching.
+VIEWER_TIMEOUT_SECONDS = 45
+THUMBNAIL_FRAMES_KEPT = 10
 
 
 # --- Email ---------------------------------------------------------------------

@@ -22,3 +22,5 @@ if REDIS_URL:
     # Keep test keys apart from a developer's running site on the same Redis.
     CACHES["default"]["KEY_PREFIX"] = "halobuzz-test"
 LOGGING = {"version": 1, "disable_existing_loggers": False}
+HLS_ROOT = MEDIA_ROOT / "live"
+RECORDINGS_ROOT = MEDIA_ROOT / "recordings"

@@ -1,4 +1,3 @@
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from growth.selectors import list_most_followed_creators
@@ -15,6 +14,5 @@ def reels(request):
     return render(request, "streams/reels.html")
 
 
-@login_required
-def studio(request):
-    return render(request, "streams/studio.html")
+def category(request, slug):
+    raise NotImplementedError

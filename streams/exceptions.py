@@ -1,0 +1,39 @@
+"""Errors raised by streams services, each with a stable code for the API and the UI."""
+
+from django.utils.translation import gettext_lazy as _
+
+from halobuzz.core.exceptions import ApplicationError, NotFoundError
+
+
+class StreamError(ApplicationError):
+    pass
+
+
+class StreamNotFound(NotFoundError):
+    pass
+
+
+class DailyStreamLimitReached(StreamError):
+    def __init__(self, limit: int):
+        super().__init__(
+            _("You can start at most %(limit)d new streams a day. Try again tomorrow.")
+            % {"limit": limit},
+            code="daily_stream_limit",
+            extra={"limit": limit},
+        )
+
+
+class AlreadyLive(StreamError):
+    def __init__(self):
+        super().__init__(
+            _("You already have a live stream. End it before starting another."),
+            code="already_live",
+        )
+
+
+class StreamNotEditable(StreamError):
+    pass
+
+
+class PublishRefused(StreamError):
+    """The publisher (browser socket or RTMP encoder) may not publish to this stream."""

@@ -1,0 +1,50 @@
+"""Celery tasks for live video: each takes ids, calls a service and is safe to rerun."""
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.db.models import Q
+from django.utils import timezone
+
+from streams.models import Stream
+from streams.services import lifecycle, media, publishing, reminders, viewers
+
+LIVE_MEDIA_KEPT_AFTER_END = timedelta(minutes=10)
+
+
+@shared_task
+def notify_stream_live(stream_id: int) -> int:
+    return reminders.notify_stream_live(stream_id=stream_id)
+
+
+@shared_task
+def build_vod(stream_id: int) -> None:
+    media.build_vod(stream_id=stream_id)
+
+
+@shared_task
+def capture_thumbnail(stream_id: int) -> None:
+    media.capture_thumbnail(stream_id=stream_id)
+
+
+@shared_task
+def capture_live_thumbnails() -> int:
+    """Every 30 s (beat): one thumbnail task per live stream."""
+    stream_ids = list(Stream.objects.filter(status=Stream.Status.LIVE).values_list("pk", flat=True))
+    for stream_id in stream_ids:
+        capture_thumbnail.delay(stream_id)
+    return len(stream_ids)
+
+
+@shared_task
+def sweep_live_streams() -> None:
+    """Every 10 s (beat): interrupt streams whose publisher went silent, end those
+    interrupted past the grace period, recount viewers, and delete the live HLS
+    folders of streams that ended a while ago."""
+    publishing.interrupt_stalled_publishers()
+    lifecycle.expire_interrupted_streams()
+    viewers.refresh_all_live_viewer_counts()
+    cutoff = timezone.now() - LIVE_MEDIA_KEPT_AFTER_END
+    window = Q(ended_at__lt=cutoff, ended_at__gte=cutoff - timedelta(minutes=5))
+    for stream in Stream.objects.filter(window, status=Stream.Status.ENDED):
+        media.remove_live_media(stream=stream)

@@ -1,0 +1,48 @@
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from streams.models import Stream, StreamCategory, ViewerSession
+from tests.factories import UserFactory
+
+
+def category(slug: str = "music") -> StreamCategory:
+    """One of the categories seeded by the streams migrations."""
+    return StreamCategory.objects.get(slug=slug)
+
+
+class StreamFactory(factory.django.DjangoModelFactory):
+    """A scheduled (not yet live) stream; use LiveStreamFactory for one on air."""
+
+    class Meta:
+        model = Stream
+
+    host = factory.SubFactory(UserFactory, is_creator=True)
+    title = factory.Sequence(lambda n: f"Evening session {n}")
+    category = factory.LazyFunction(lambda: category("music"))
+    language = "en"
+    tags = factory.LazyFunction(lambda: ["acoustic"])
+
+
+class LiveStreamFactory(StreamFactory):
+    status = Stream.Status.LIVE
+    started_at = factory.LazyFunction(timezone.now)
+    last_ingest_at = factory.LazyFunction(timezone.now)
+
+
+class EndedStreamFactory(StreamFactory):
+    status = Stream.Status.ENDED
+    started_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+    ended_at = factory.LazyFunction(timezone.now)
+    end_reason = Stream.EndReason.HOST
+
+
+class ViewerSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ViewerSession
+
+    stream = factory.SubFactory(LiveStreamFactory)
+    viewer = factory.SubFactory(UserFactory)
+    joined_at = factory.LazyFunction(timezone.now)
+    last_seen_at = factory.LazyFunction(timezone.now)
