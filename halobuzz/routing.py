@@ -1,6 +1,5 @@
-"""WebSocket routes of every app, gathered in one list for the ASGI router.
+"""WebSocket routes of every app, gathered in one list for the ASGI router."""
 
-Apps append their consumers' routes here as they gain real-time features.
-"""
+from streams.routing import websocket_urlpatterns as streams_websockets
 
-websocket_urlpatterns: list = []
+websocket_urlpatterns: list = [*streams_websockets]

@@ -58,7 +58,12 @@ def browser_ingest_command(*, playlist: Path, recording_part: Path | None) -> li
         "error",
         "-y",
         "-fflags",
-        "+genpts+discardcorrupt",
+        "+genpts+discardcorrupt+nobuffer",
+        # MediaRecorder's WebM header names its tracks; a short probe starts output sooner.
+        "-probesize",
+        "256k",
+        "-analyzeduration",
+        "500000",
         "-f",
         "webm",
         "-i",
