@@ -1,11 +1,15 @@
 """Reads for live video: discovery lists and lookups with visibility rules."""
 
+from datetime import timedelta
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from halobuzz.users.models import Follow
 from streams.exceptions import StreamNotFound
 from streams.models import Recording, Stream, StreamCategory, StreamKey, StreamReminder
+
+GO_LIVE_EARLY_WINDOW = timedelta(minutes=15)
 
 
 def _with_cards(queryset: QuerySet[Stream]) -> QuerySet[Stream]:
@@ -102,14 +106,16 @@ def get_stream_key_for_owner(*, user) -> StreamKey | None:
 
 
 def get_publishable_stream_for_host(*, host) -> Stream | None:
-    """The stream the studio is driving: the host's active stream, else their newest
-    not-yet-started one created for going live now (no future schedule)."""
+    """The stream going live next for this host: their active stream, else the newest
+    not-yet-started one that is unscheduled ("go live now", prepared in the studio) or
+    due within GO_LIVE_EARLY_WINDOW."""
     active = Stream.objects.filter(host=host, status__in=Stream.ACTIVE_STATUSES).first()
     if active is not None:
         return active
+    due_by = timezone.now() + GO_LIVE_EARLY_WINDOW
     return (
         Stream.objects.filter(host=host, status=Stream.Status.SCHEDULED)
-        .filter(Q(scheduled_start__isnull=True) | Q(scheduled_start__lte=timezone.now()))
+        .filter(Q(scheduled_start__isnull=True) | Q(scheduled_start__lte=due_by))
         .order_by("-created_at")
         .first()
     )

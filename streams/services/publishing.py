@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from streams.exceptions import AlreadyLive, PublishRefused
 from streams.keys import hash_stream_key
 from streams.models import Recording, Stream
+from streams.selectors import get_publishable_stream_for_host
 from streams.services.keys import find_publishable_key, key_still_valid_for
 from streams.services.lifecycle import create_stream, end_stream, go_live, interrupt_stream
 
@@ -38,8 +39,9 @@ def _active_stream_of(host) -> Stream | None:
 def accept_rtmp_publish(*, stream_key: str) -> Stream:
     """Decide an nginx-rtmp on_publish: the stream the encoder goes live on.
 
-    Resumes the host's interrupted RTMP stream, else starts their earliest prepared
-    (scheduled) stream, else creates one titled after the host. Raises
+    Resumes the host's interrupted RTMP stream, else starts the stream they prepared
+    in the studio (or scheduled within the next minutes), else creates one titled
+    after the host. Raises
     PublishRefused (bad or disabled key, inactive host), AlreadyLive (live from the
     browser) or DailyStreamLimitReached.
     """
@@ -52,11 +54,7 @@ def accept_rtmp_publish(*, stream_key: str) -> Stream:
             raise AlreadyLive()
         # An encoder reconnecting (or nginx restarting before on_publish_done).
         return go_live(stream=active, ingest=Stream.Ingest.RTMP, ingest_key_hash=key.key_hash)
-    stream = (
-        Stream.objects.filter(host=host, status=Stream.Status.SCHEDULED)
-        .order_by("scheduled_start", "created_at")
-        .first()
-    )
+    stream = get_publishable_stream_for_host(host=host)
     if stream is None:
         stream = create_stream(
             host=host,
