@@ -7,6 +7,7 @@ STREAM_RESUME_GRACE_SECONDS, else `expire_interrupted_streams` ends it.
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -102,7 +103,7 @@ def create_stream(
     Raises DailyStreamLimitReached, StreamNotEditable (bad title, tags or time).
     """
     # Lock the host row so two tabs cannot both slip under the daily limit.
-    type(host).objects.select_for_update().filter(pk=host.pk).first()
+    get_user_model().objects.select_for_update().filter(pk=host.pk).first()
     _check_daily_limit(host=host)
     _validate_schedule(scheduled_start)
     stream = Stream(
@@ -119,7 +120,7 @@ def create_stream(
     stream.full_clean(exclude=["public_id", "host", "category"])
     stream.save()
     if not host.is_creator:
-        type(host).objects.filter(pk=host.pk).update(is_creator=True)
+        get_user_model().objects.filter(pk=host.pk).update(is_creator=True)
         host.is_creator = True
     return stream
 

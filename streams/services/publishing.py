@@ -16,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -47,7 +48,7 @@ def accept_rtmp_publish(*, stream_key: str) -> Stream:
     """
     key = find_publishable_key(secret=stream_key)
     host = key.creator
-    type(host).objects.select_for_update().filter(pk=host.pk).first()
+    get_user_model().objects.select_for_update().filter(pk=host.pk).first()
     active = _active_stream_of(host)
     if active is not None:
         if active.ingest != Stream.Ingest.RTMP:
