@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "halobuzz.core.context_processors.site",
+                "halobuzz.notifications.context_processors.unread_notifications",
             ],
         },
     },

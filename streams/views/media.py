@@ -3,7 +3,7 @@
 import re
 
 from django.conf import settings
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_GET
 
 _PUBLIC_ID = re.compile(r"^[0-9a-f]{8,32}$")
@@ -23,11 +23,13 @@ def serve_hls(request, public_id: str, filename: str):
         raise Http404
     path = settings.HLS_ROOT / public_id / filename
     try:
-        handle = path.open("rb")
+        # Playlists and ~2 s segments are small; reading them whole avoids streaming a
+        # sync file iterator through the ASGI handler.
+        content = path.read_bytes()
     except OSError as error:
         raise Http404 from error
     extension = match.group(1)
-    response = FileResponse(handle, content_type=CONTENT_TYPES[extension])
+    response = HttpResponse(content, content_type=CONTENT_TYPES[extension])
     # The playlist changes every segment; segments never change once written.
     response["Cache-Control"] = "no-cache" if extension == "m3u8" else "public, max-age=3600"
     response["Access-Control-Allow-Origin"] = "*"
