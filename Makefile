@@ -9,16 +9,24 @@ MANAGE := $(BIN)/python manage.py
 PORT ?= 8000
 export PORT
 export DJANGO_SETTINGS_MODULE ?= halobuzz.settings.local
+# `make run` also starts the media server (OBS/RTMP ingest) when nginx-rtmp is installed.
+MEDIA_SERVER := $(shell command -v nginx >/dev/null 2>&1 && test -e /usr/lib/nginx/modules/ngx_rtmp_module.so && echo media)
 
-.PHONY: run test setup install install-dev assets messages migrate seed lint format \
+.PHONY: run test setup install install-dev assets messages migrate seed lint format media-server \
         serve worker beat makemessages clean
 
 ## run: set up everything, seed demo data and serve http://127.0.0.1:$(PORT) with a worker and beat
 run: setup seed
 	@echo ""
 	@echo "  HaloBuzz is running at http://127.0.0.1:$(PORT)  (Ctrl-C stops it)"
+	@if [ -n "$(MEDIA_SERVER)" ]; then echo "  OBS/RTMP ingest: rtmp://127.0.0.1:1935/live  (nginx-rtmp found)"; \
+	  else echo "  Go live from the browser camera; for OBS install nginx libnginx-mod-rtmp"; fi
 	@echo ""
-	@$(BIN)/honcho -f deploy/Procfile.dev -d . start
+	@$(BIN)/honcho -f deploy/Procfile.dev -d . start web worker $(MEDIA_SERVER)
+
+## media-server: run nginx with the RTMP module (OBS ingest, HLS) in the foreground
+media-server: setup
+	$(MANAGE) media_server
 
 ## test: set up and run the whole suite (lint, migrations check, pytest incl. browser tests)
 test: install-dev assets messages lint

@@ -37,3 +37,18 @@ class StreamNotEditable(StreamError):
 
 class PublishRefused(StreamError):
     """The publisher (browser socket or RTMP encoder) may not publish to this stream."""
+
+
+class ProviderDisabled(StreamError):
+    code = "provider_disabled"
+    status = 404
+
+
+class ProviderNotConfigured(StreamError):
+    code = "provider_not_configured"
+    status = 503
+
+
+class StreamNotLive(StreamError):
+    code = "stream_not_live"
+    status = 400

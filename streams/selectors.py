@@ -10,11 +10,40 @@ from streams.exceptions import StreamNotFound
 from streams.models import Recording, Stream, StreamCategory, StreamKey, StreamReminder
 
 GO_LIVE_EARLY_WINDOW = timedelta(minutes=15)
+PUBLIC_STREAM_STATUSES = ("live", "scheduled", "ended")
 
 
 def _with_cards(queryset: QuerySet[Stream]) -> QuerySet[Stream]:
     """What a stream card shows: host and category in the same query."""
     return queryset.select_related("host", "category")
+
+
+def _apply_discovery_filters(
+    streams: QuerySet[Stream],
+    *,
+    category="",
+    language: str = "",
+    country: str = "",
+    query: str = "",
+) -> QuerySet[Stream]:
+    """The discovery filters shared by the pages and the API."""
+    if category:
+        streams = streams.filter(
+            category__slug=category if isinstance(category, str) else category.slug
+        )
+    if language:
+        streams = streams.filter(language=language)
+    if country:
+        streams = streams.filter(host__country=country.upper())
+    query = (query or "").strip()
+    if query:
+        streams = streams.filter(
+            Q(title__icontains=query)
+            | Q(host__username__icontains=query)
+            | Q(host__display_name__icontains=query)
+            | Q(tags__icontains=query)
+        )
+    return streams
 
 
 def list_live_streams(
@@ -26,23 +55,43 @@ def list_live_streams(
 ) -> QuerySet[Stream]:
     """Live (and briefly reconnecting) streams, most watched first."""
     streams = _with_cards(Stream.objects.filter(status__in=Stream.ACTIVE_STATUSES))
-    if category:
-        streams = streams.filter(
-            category__slug=category if isinstance(category, str) else category.slug
-        )
-    if language:
-        streams = streams.filter(language=language)
-    if country:
-        streams = streams.filter(host__country=country)
-    if query:
-        query = query.strip()
-        streams = streams.filter(
-            Q(title__icontains=query)
-            | Q(host__username__icontains=query)
-            | Q(host__display_name__icontains=query)
-            | Q(tags__icontains=query)
-        )
+    streams = _apply_discovery_filters(
+        streams, category=category, language=language, country=country, query=query
+    )
     return streams.order_by("-current_viewers", "-started_at", "-pk")
+
+
+def list_public_streams(
+    *,
+    status: str = "live",
+    category: str = "",
+    language: str = "",
+    country: str = "",
+    query: str = "",
+) -> QuerySet[Stream]:
+    """Streams anyone may browse, with everything a stream card needs in one query.
+
+    - live: live and reconnecting streams, most watched first;
+    - scheduled: streams with a start time still ahead, soonest first;
+    - ended: streams that went on air and ended, newest first (cancelled schedules,
+      which never aired, are left out).
+    """
+    filters = {"category": category, "language": language, "country": country, "query": query}
+    if status == "live":
+        streams = list_live_streams(**filters)
+    elif status == "scheduled":
+        streams = _apply_discovery_filters(list_upcoming_streams(), **filters)
+    elif status == "ended":
+        ended = (
+            Stream.objects.filter(status=Stream.Status.ENDED)
+            .exclude(end_reason=Stream.EndReason.NEVER_STARTED)
+            .order_by("-ended_at", "-pk")
+        )
+        streams = _apply_discovery_filters(_with_cards(ended), **filters)
+    else:
+        raise ValueError(f"Unknown public stream status: {status!r}")
+    # The card shows the VOD of an ended stream; fetch it with the rest.
+    return streams.select_related("recording")
 
 
 def list_followed_live_streams(*, user) -> QuerySet[Stream]:

@@ -2,16 +2,20 @@
 
 import hashlib
 from dataclasses import dataclass
+from datetime import timedelta
 from io import BytesIO
 
 from allauth.account.models import EmailAddress
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from halobuzz.users import services as user_services
 from halobuzz.users.mfa import ensure_totp
 from halobuzz.users.models import User
+from streams.models import StreamCategory
+from streams.services import lifecycle as stream_lifecycle
 
 DEMO_ADMIN_PASSWORD = "halobuzz-admin-2026"  # noqa: S105 (printed demo login; DEBUG only)
 DEMO_USER_PASSWORD = "halobuzz-demo-2026"  # noqa: S105 (printed demo login; DEBUG only)
@@ -159,7 +163,33 @@ def seed_demo() -> DemoSeedResult:
     for follower, followees in FOLLOWS.items():
         for followee in followees:
             user_services.follow_user(follower=seeded[follower], followee=seeded[followee])
+    _schedule_demo_streams(seeded)
     return DemoSeedResult(logins=logins, admin_totp_secret=admin_secret)
+
+
+# Upcoming streams so "Upcoming" and reminders have something to show; nothing is
+# seeded as live, because a live stream needs a real camera or encoder behind it.
+DEMO_SCHEDULE = [
+    ("aasha_sings", "Sunday acoustic requests", "music", "ne", ["acoustic", "requests"], 26),
+    ("dj_lucas", "Baile warm-up set", "dj-sets", "pt", ["funk", "baile"], 50),
+    ("rohan_plays", "Ranked grind with viewers", "gaming", "hi", ["ranked", "chill"], 74),
+]
+
+
+def _schedule_demo_streams(seeded: dict) -> None:
+    for username, title, category_slug, language, tags, hours_ahead in DEMO_SCHEDULE:
+        host = seeded[username]
+        upcoming = host.streams.filter(title=title, scheduled_start__gt=timezone.now())
+        if upcoming.exists():
+            continue
+        stream_lifecycle.create_stream(
+            host=host,
+            title=title,
+            category=StreamCategory.objects.filter(slug=category_slug).first(),
+            language=language,
+            tags=tags,
+            scheduled_start=timezone.now() + timedelta(hours=hours_ahead),
+        )
 
 
 def _ensure_user(

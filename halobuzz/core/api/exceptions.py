@@ -1,6 +1,7 @@
 """One JSON error body for the whole API: ``{"code", "message", "extra"}``."""
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
@@ -15,7 +16,12 @@ def api_exception_handler(exc, context):
         body = {"code": exc.code, "message": exc.message, "extra": exc.extra}
         return Response(body, status=exc.status)
 
-    if isinstance(exc, Http404):
+    if isinstance(exc, DjangoValidationError):
+        # A model's full_clean() in a service: same shape as a serializer's errors.
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
