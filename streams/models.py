@@ -199,7 +199,8 @@ class ViewerSession(models.Model):
     stream = models.ForeignKey(Stream, on_delete=models.CASCADE, related_name="viewer_sessions")
     viewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        # A deleted account's watch history goes with it (a row must name a viewer).
+        on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="viewer_sessions",

@@ -168,3 +168,33 @@ def get_publishable_stream_for_host(*, host) -> Stream | None:
         .order_by("-created_at")
         .first()
     )
+
+
+def get_live_stream_for_host(*, host) -> Stream | None:
+    """The host's stream that is on air (or reconnecting), if any."""
+    return list_live_streams().filter(host=host).first()
+
+
+def list_upcoming_streams_in_category(*, category: StreamCategory, user=None) -> QuerySet[Stream]:
+    """Scheduled streams of one category, soonest first, with `has_reminder` for `user`."""
+    return list_upcoming_streams(user=user).filter(category=category)
+
+
+def list_past_streams(*, host) -> QuerySet[Stream]:
+    """The host's ended streams, newest first, with `has_vod` when a ready video exists."""
+    ready_vod = Recording.objects.filter(
+        stream=OuterRef("pk"), status=Recording.Status.READY
+    ).exclude(file="")
+    return (
+        list_host_streams(host=host)
+        .filter(status=Stream.Status.ENDED)
+        .annotate(has_vod=Exists(ready_vod))
+        .order_by("-ended_at", "-pk")
+    )
+
+
+def has_reminder(*, user, stream: Stream) -> bool:
+    """Whether `user` asked to be reminded when `stream` goes live."""
+    if not user.is_authenticated:
+        return False
+    return StreamReminder.objects.filter(user=user, stream=stream).exists()

@@ -146,6 +146,9 @@ if REDIS_URL:
                     {
                         "address": REDIS_URL,
                         "socket_connect_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+                        # Above channels-redis's 5 s blocking pop (redis-py 8 defaults
+                        # to 5 s, which breaks an idle socket's receive loop).
+                        "socket_timeout": 10,
                     }
                 ],
                 "prefix": "halobuzz",
@@ -401,6 +404,8 @@ SECURE_CSP = {
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:", "blob:"],
     "media-src": [CSP.SELF, "blob:"],
+    # hls.js demuxes in a worker it starts from a blob: URL.
+    "worker-src": [CSP.SELF, "blob:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],

@@ -12,7 +12,6 @@ from halobuzz.users import selectors, services
 from halobuzz.users.exceptions import UserNotFound
 from halobuzz.users.forms import ProfileForm
 from halobuzz.users.preferences import remember_language_in_cookie
-from streams import page_selectors as stream_page_selectors
 from streams import selectors as stream_selectors
 
 PEOPLE_PER_PAGE = 24
@@ -33,13 +32,11 @@ def profile(request, username: str):
         "is_own_profile": request.user.is_authenticated and request.user.pk == profile_user.pk,
         "is_following": selectors.is_following(follower=request.user, followee=profile_user),
         "recent_followers": selectors.list_followers(user=profile_user)[:8],
-        "live_stream": stream_page_selectors.get_live_stream_for_host(host=profile_user),
+        "live_stream": stream_selectors.get_live_stream_for_host(host=profile_user),
         "upcoming_streams": stream_selectors.list_upcoming_streams(
             user=request.user, host=profile_user
         )[:STREAMS_ON_PROFILE],
-        "past_streams": stream_page_selectors.list_past_streams(host=profile_user)[
-            :STREAMS_ON_PROFILE
-        ],
+        "past_streams": stream_selectors.list_past_streams(host=profile_user)[:STREAMS_ON_PROFILE],
     }
     return render(request, "users/profile.html", context)
 

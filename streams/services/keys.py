@@ -1,5 +1,6 @@
 """Stream keys: one per creator, shown only to its owner, rotatable, disable-able."""
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +18,9 @@ def _store(*, key: StreamKey, secret: str) -> None:
 
 @transaction.atomic
 def get_or_create_stream_key(*, creator) -> StreamKey:
-    key = StreamKey.objects.select_for_update().filter(creator=creator).first()
+    # Lock the creator, not the key: two first requests must not both insert one.
+    get_user_model().objects.select_for_update().filter(pk=creator.pk).first()
+    key = StreamKey.objects.filter(creator=creator).first()
     if key is None:
         key = StreamKey(creator=creator)
         _store(key=key, secret=generate_stream_key())
@@ -50,11 +53,18 @@ def rotate_stream_key(*, creator) -> str:
 
 @transaction.atomic
 def disable_stream_key(*, creator, reason: str = "") -> StreamKey:
-    """Stop the key from publishing until the creator rotates it (an admin action)."""
+    """Stop the key from publishing until the creator rotates it (a moderator action),
+    and end the creator's live stream so the publisher is cut off now: a browser
+    publisher at its next check-in, an RTMP encoder at nginx-rtmp's next on_update."""
+    from streams.services.lifecycle import end_stream
+
     key = get_or_create_stream_key(creator=creator)
     key.disabled_at = timezone.now()
     key.disabled_reason = reason[:200] or _("Disabled by a moderator")
     key.save(update_fields=["disabled_at", "disabled_reason"])
+    active = Stream.objects.filter(host=creator, status__in=Stream.ACTIVE_STATUSES).first()
+    if active is not None:
+        end_stream(stream=active, reason=Stream.EndReason.MODERATOR)
     return key
 
 

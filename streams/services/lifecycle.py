@@ -125,6 +125,10 @@ def create_stream(
     return stream
 
 
+def _lock(stream: Stream) -> Stream:
+    return Stream.objects.select_for_update().get(pk=stream.pk)
+
+
 @transaction.atomic
 def update_stream(*, stream: Stream, **changes) -> Stream:
     """Change title, description, category, language, tags, record or schedule.
@@ -134,6 +138,8 @@ def update_stream(*, stream: Stream, **changes) -> Stream:
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"update_stream() got unexpected fields: {sorted(unknown)}")
+    # Decide on the current row, not the caller's copy: a moderator may have ended it.
+    stream = _lock(stream)
     if stream.status == Stream.Status.ENDED:
         raise StreamNotEditable(_("This stream has ended."), code="stream_ended")
     if stream.status != Stream.Status.SCHEDULED:
@@ -152,12 +158,9 @@ def update_stream(*, stream: Stream, **changes) -> Stream:
     for field, value in changes.items():
         setattr(stream, field, value)
     stream.full_clean(exclude=["public_id", "host", "category"])
-    stream.save()
+    # Only the edited columns: viewer counts and status are written by others meanwhile.
+    stream.save(update_fields=[*changes, "updated_at"])
     return stream
-
-
-def _lock(stream: Stream) -> Stream:
-    return Stream.objects.select_for_update().get(pk=stream.pk)
 
 
 @transaction.atomic

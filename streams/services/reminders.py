@@ -68,13 +68,12 @@ def notify_stream_live(*, stream_id: int) -> int:
         url=url,
         dedupe_key=dedupe_key,
     )
-    reminded_ids = {n.recipient_id for n in reminded}
     for reminder in reminders:
         # Mark first: a mail server error must not make a retry send a second email.
         updated = StreamReminder.objects.filter(pk=reminder.pk, notified_at__isnull=True).update(
             notified_at=timezone.now()
         )
-        if updated and reminder.user_id in reminded_ids and reminder.user.email:
+        if updated and reminder.user.is_active and reminder.user.email:
             _email_reminder(user=reminder.user, stream=stream, url=absolute_url(url))
 
     followers = User.objects.filter(following_links__followee=stream.host, is_active=True)

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django_countries import countries
 
 from growth.selectors import list_most_followed_creators
-from streams import page_selectors, selectors
+from streams import selectors
 from streams.exceptions import StreamNotFound
 from streams.models import STREAM_LANGUAGES
 
@@ -115,7 +115,7 @@ def category(request, slug):
         return render(request, "streams/_live_results.html", context)
     context.update(
         {
-            "upcoming_streams": page_selectors.list_upcoming_streams_in_category(
+            "upcoming_streams": selectors.list_upcoming_streams_in_category(
                 category=stream_category, user=request.user
             )[:UPCOMING_STREAMS_SHOWN],
             **_filter_choices(),

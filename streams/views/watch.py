@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from halobuzz.core.exceptions import ApplicationError
 from halobuzz.core.htmx import is_htmx
 from halobuzz.users.selectors import is_following
-from streams import page_selectors, selectors
+from streams import selectors
 from streams.exceptions import StreamNotFound
 from streams.models import Recording, Stream
 from streams.services import media, reminders, viewers
@@ -57,7 +57,7 @@ def watch(request, stream_id: int):
         "is_following": is_following(follower=request.user, followee=stream.host),
         "has_reminder": (
             stream.status == Stream.Status.SCHEDULED
-            and page_selectors.has_reminder(user=request.user, stream=stream)
+            and selectors.has_reminder(user=request.user, stream=stream)
         ),
         "share_url": request.build_absolute_uri(stream.get_absolute_url()),
         "vod": vod,

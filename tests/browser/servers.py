@@ -10,7 +10,6 @@ from pathlib import Path
 
 import uvicorn
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-from django.db import connection, connections
 
 
 def free_port() -> int:
@@ -27,18 +26,6 @@ def wait_for_port(port: int, timeout: float = 10) -> None:
                 return
         time.sleep(0.05)
     raise TimeoutError(f"nothing listens on port {port}")
-
-
-def _close_other_database_sessions() -> None:
-    # The server's worker threads hold their own connections; the test database can
-    # only be flushed and dropped once they are gone.
-    connections.close_all()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
 
 
 @contextmanager
@@ -63,7 +50,6 @@ def asgi_server():
     finally:
         server.should_exit = True
         thread.join(10)
-        _close_other_database_sessions()
 
 
 @contextmanager

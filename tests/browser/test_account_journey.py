@@ -44,7 +44,8 @@ def test_sign_up_verify_sign_in_and_switch_to_nepali(page):
     page.get_by_role("button", name="Sign In").click()
     page.get_by_label("Account menu").wait_for()
 
-    field(page, "Language").select_option("ne")
+    # The footer's language switcher (the home page also filters streams by language).
+    page.get_by_role("contentinfo").get_by_label("Language").select_option("ne")
     page.wait_for_function("document.documentElement.lang === 'ne'")
     navigation = page.get_by_role("navigation", name="मुख्य")
     assert navigation.get_by_role("link", name="लाइभ").is_visible()

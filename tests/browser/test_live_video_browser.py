@@ -6,6 +6,7 @@ import shutil
 import psutil
 import pytest
 from django.conf import settings
+from django.db import connections
 from django.test import Client
 
 from streams.models import Stream
@@ -13,6 +14,7 @@ from tests.browser.conftest import CHROMIUM_ARGS
 from tests.browser.servers import asgi_server
 from tests.conftest import require_service
 from tests.factories import UserFactory
+from tests.streams.factories import category
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,6 +39,8 @@ def camera_browser(chromium_path, monkeypatch):
         )
         yield browser
         browser.close()
+        # As in tests/browser/conftest.py: close what the ORM opened under Playwright.
+        connections.close_all()
 
 
 def signed_in_context(browser, base_url: str, user):
@@ -64,6 +68,7 @@ def ffmpeg_children() -> list:
 
 
 def test_creator_goes_live_from_the_studio_and_a_viewer_watches(site, camera_browser):
+    category("music")  # seeded by a migration, but flushed by earlier transactional tests
     creator = UserFactory(is_creator=True, username="camera_creator")
     studio_context = signed_in_context(camera_browser, site, creator)
     studio = studio_context.new_page()

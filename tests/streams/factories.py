@@ -7,7 +7,6 @@ from django.utils import timezone
 from streams.models import Stream, StreamCategory, ViewerSession
 from tests.factories import UserFactory
 
-
 SEEDED_CATEGORIES = importlib.import_module("streams.migrations.0002_seed_categories").CATEGORIES
 
 

@@ -26,8 +26,8 @@ def webm_bytes(tmp_path_factory):
     """Six seconds of WebM like Chromium's MediaRecorder makes (VP8 + Opus)."""
     require_service(shutil.which("ffmpeg") is not None, "ffmpeg")
     path = tmp_path_factory.mktemp("webm") / "camera.webm"
-    subprocess.run(
-        [
+    subprocess.run(  # noqa: S603
+        [  # noqa: S607 - ffmpeg from PATH
             "ffmpeg", "-hide_banner", "-loglevel", "error", "-y",
             "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25",
             "-f", "lavfi", "-i", "sine=frequency=440",
@@ -70,6 +70,12 @@ async def receive_until(communicator, wanted: str, timeout: float = 15):
             return message
 
 
+async def closed_by_server(communicator) -> None:
+    """The server closed the socket; then, as a real server does, tell the app."""
+    assert (await communicator.receive_output(timeout=5))["type"] == "websocket.close"
+    await communicator.disconnect()
+
+
 refresh = database_sync_to_async(lambda stream: Stream.objects.get(pk=stream.pk))
 
 
@@ -89,7 +95,7 @@ async def test_host_goes_live_from_the_browser_and_stop_ends_the_stream(webm_byt
 
     await communicator.send_json_to({"type": "publish.stop"})
     assert (await receive_until(communicator, "publish.ended"))["type"] == "publish.ended"
-    await communicator.wait()
+    await closed_by_server(communicator)
     stream = await refresh(stream)
     assert stream.status == Stream.Status.ENDED
     assert stream.end_reason == Stream.EndReason.HOST
@@ -125,7 +131,7 @@ async def test_a_second_tab_cannot_publish_over_the_first(webm_bytes):
     assert error["code"] == "already_publishing"
     await first.send_json_to({"type": "publish.stop"})
     await receive_until(first, "publish.ended")
-    await first.wait()
+    await closed_by_server(first)
     assert ffmpeg_children() == []
 
 
@@ -138,7 +144,7 @@ async def test_garbage_bytes_end_cleanly_with_an_error_frame():
         await asyncio.sleep(0.05)
     error = await receive_until(communicator, "never", timeout=15)
     assert error["code"] == "bad_media"
-    await communicator.wait(timeout=5)
+    await closed_by_server(communicator)
     assert (await refresh(stream)).status == Stream.Status.INTERRUPTED
     assert ffmpeg_children() == []
 
@@ -151,7 +157,7 @@ async def test_a_stalled_upload_is_cut_off_and_the_stream_interrupted(webm_bytes
     await communicator.send_to(bytes_data=webm_bytes[:CHUNK_BYTES])
     error = await receive_until(communicator, "never", timeout=10)
     assert error["code"] == "stalled"
-    await communicator.wait(timeout=5)
+    await closed_by_server(communicator)
     assert (await refresh(stream)).status == Stream.Status.INTERRUPTED
     assert ffmpeg_children() == []
 

@@ -62,9 +62,6 @@ function createLivePlayer(root, video) {
       hls?.destroy();
       hls = new Hls({
         liveSyncDurationCount: 2,
-        // The site CSP has no worker-src blob:, which hls.js workers are built from;
-        // transmuxing on the main thread is fine for one live video.
-        enableWorker: false,
         // The playlist appears a few seconds after go-live; we retry ourselves
         // (scheduleRetry) rather than letting one 404 end playback.
         manifestLoadPolicy: {
