@@ -138,7 +138,7 @@ def stop(request, stream_id: int):
     """End the host's stream (Stop, a closing tab's beacon, or cancelling a schedule)."""
     try:
         stream = selectors.get_stream(stream_id=stream_id)
-        lifecycle.stop_own_stream(stream=stream, actor=request.user)
+        stream = lifecycle.stop_own_stream(stream=stream, actor=request.user)
     except StreamNotFound:
         return JsonResponse({"code": "not_found"}, status=404)
     except ApplicationError as error:
