@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 PORT ?= 8000
 export PORT
+# honcho gives each process its own PORT; the media server proxies to the web one.
+export WEB_PORT := $(PORT)
 export DJANGO_SETTINGS_MODULE ?= halobuzz.settings.local
 # `make run` also starts the media server (OBS/RTMP ingest) when nginx-rtmp is installed.
 MEDIA_SERVER := $(shell command -v nginx >/dev/null 2>&1 && test -e /usr/lib/nginx/modules/ngx_rtmp_module.so && echo media)
