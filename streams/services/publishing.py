@@ -165,11 +165,11 @@ def claim_browser_publisher(*, stream_id: int, user) -> tuple[Stream, str]:
 
 
 def touch_browser_publisher(*, stream_id: int, token: str) -> bool:
-    """Record that chunks still flow. False when the socket lost the stream
-    (ended by the host elsewhere or a moderator), so it must stop."""
+    """Record that chunks still flow. False when the socket lost the stream (ended by
+    the host elsewhere or a moderator) or the host was deactivated, so it must stop."""
     return bool(
         Stream.objects.filter(
-            pk=stream_id, publisher_token=token, status=Stream.Status.LIVE
+            pk=stream_id, publisher_token=token, status=Stream.Status.LIVE, host__is_active=True
         ).update(last_ingest_at=timezone.now())
     )
 

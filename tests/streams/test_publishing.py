@@ -405,6 +405,15 @@ def test_check_ins_record_the_time_and_stop_once_the_stream_ended(creator, clock
     assert touch_browser_publisher(stream_id=stream.pk, token=token) is False
 
 
+def test_a_deactivated_host_is_cut_off_at_the_next_check_in(creator):
+    stream = create_stream(host=creator, title="Banned mid-stream")
+    _, token = claim_browser_publisher(stream_id=stream.pk, user=creator)
+    creator.is_active = False
+    creator.save(update_fields=["is_active"])
+
+    assert touch_browser_publisher(stream_id=stream.pk, token=token) is False
+
+
 def test_stop_in_the_studio_ends_the_stream(creator):
     stream = create_stream(host=creator, title="Bye")
     _, token = claim_browser_publisher(stream_id=stream.pk, user=creator)
