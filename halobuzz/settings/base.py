@@ -169,12 +169,14 @@ else:
     # process and the worker share, so periodic jobs run with no broker installed.
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
     _broker_folder = VAR_DIR / "celery-broker"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_folder / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_folder / "queue"),
         "data_folder_out": str(_broker_folder / "queue"),
         "processed_folder": str(_broker_folder / "processed"),
+        # Exchange tables for broadcast commands (worker control, pidbox).
+        "control_folder": str(_broker_folder / "control"),
         "store_processed": False,
     }
 
