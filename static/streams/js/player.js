@@ -2,7 +2,10 @@
 // tells the server when the viewer leaves. Everything it needs comes from the
 // data- attributes of [data-watch] (templates/streams/watch.html).
 
-const RETRY_DELAYS_MS = [1000, 2000, 3000, 5000, 8000];
+// The playlist appears ~2 s after go-live; retry quickly so a viewer sees video soon.
+const RETRY_DELAYS_MS = [1000, 1000, 2000, 2000, 3000];
+// A page waiting for a scheduled stream asks often, so it starts within seconds of go-live.
+const SCHEDULED_POLL_SECONDS = 3;
 const ACTIVE_STATUSES = new Set(["live", "interrupted"]);
 const HLS_MIME_TYPE = "application/vnd.apple.mpegurl";
 
@@ -160,7 +163,10 @@ function showForStatus(root, status) {
 
 function startHeartbeat(root, onStatus) {
   const url = root.dataset.heartbeatUrl;
-  const seconds = Number(root.dataset.heartbeatSeconds) || 15;
+  const seconds =
+    root.dataset.status === "scheduled"
+      ? SCHEDULED_POLL_SECONDS
+      : Number(root.dataset.heartbeatSeconds) || 15;
   const token = root.dataset.csrfToken;
   const count = root.querySelector("[data-viewer-count]");
   const numberFormat = new Intl.NumberFormat(document.documentElement.lang || undefined);
