@@ -345,8 +345,8 @@ AGORA_TOKEN_LIFETIME_SECONDS = 60 * 60
 # from this folder in production, Django serves it otherwise.
 HLS_ROOT = Path(env.str("HLS_ROOT", default=str(MEDIA_ROOT / "live")))
 HLS_URL = "/hls/"
-HLS_SEGMENT_SECONDS = 2
-HLS_PLAYLIST_SEGMENTS = 6
+HLS_SEGMENT_SECONDS = env.int("HLS_SEGMENT_SECONDS", default=2)
+HLS_PLAYLIST_SEGMENTS = env.int("HLS_PLAYLIST_SEGMENTS", default=6)
 RECORDINGS_ROOT = Path(env.str("RECORDINGS_ROOT", default=str(MEDIA_ROOT / "recordings")))
 # An ffmpeg binary: FFMPEG_BINARY, else `ffmpeg` on PATH, else the imageio-ffmpeg wheel's.
 FFMPEG_BINARY = env.str("FFMPEG_BINARY", default="")
