@@ -19,21 +19,24 @@ CATEGORIES = [
 ]
 
 
+def category_fields(position: int) -> dict:
+    """The seeded fields of CATEGORIES[position] (also used by the test factories)."""
+    _slug, name, name_ne, name_hi, name_pt_br, icon, region = CATEGORIES[position]
+    return {
+        "name": name,
+        "name_ne": name_ne,
+        "name_hi": name_hi,
+        "name_pt_br": name_pt_br,
+        "icon": icon,
+        "position": position * 10,
+        "region_focus": region,
+    }
+
+
 def seed(apps, schema_editor):
     StreamCategory = apps.get_model("streams", "StreamCategory")
-    for position, (slug, name, name_ne, name_hi, name_pt_br, icon, region) in enumerate(CATEGORIES):
-        StreamCategory.objects.update_or_create(
-            slug=slug,
-            defaults={
-                "name": name,
-                "name_ne": name_ne,
-                "name_hi": name_hi,
-                "name_pt_br": name_pt_br,
-                "icon": icon,
-                "position": position * 10,
-                "region_focus": region,
-            },
-        )
+    for position, row in enumerate(CATEGORIES):
+        StreamCategory.objects.update_or_create(slug=row[0], defaults=category_fields(position))
 
 
 def unseed(apps, schema_editor):

@@ -7,30 +7,19 @@ from django.utils import timezone
 from streams.models import Stream, StreamCategory, ViewerSession
 from tests.factories import UserFactory
 
-SEEDED_CATEGORIES = importlib.import_module("streams.migrations.0002_seed_categories").CATEGORIES
+_SEED = importlib.import_module("streams.migrations.0002_seed_categories")
 
 
 def category(slug: str = "music") -> StreamCategory:
     """One of the categories the streams migrations seed (re-made after a
     transactional test flushed the tables)."""
-    for position, (seeded_slug, name, name_ne, name_hi, name_pt_br, icon, region) in enumerate(
-        SEEDED_CATEGORIES
-    ):
-        if seeded_slug == slug:
-            found, _ = StreamCategory.objects.get_or_create(
-                slug=slug,
-                defaults={
-                    "name": name,
-                    "name_ne": name_ne,
-                    "name_hi": name_hi,
-                    "name_pt_br": name_pt_br,
-                    "icon": icon,
-                    "position": position * 10,
-                    "region_focus": region,
-                },
-            )
-            return found
-    return StreamCategory.objects.get(slug=slug)
+    slugs = [row[0] for row in _SEED.CATEGORIES]
+    if slug not in slugs:
+        return StreamCategory.objects.get(slug=slug)
+    found, _ = StreamCategory.objects.get_or_create(
+        slug=slug, defaults=_SEED.category_fields(slugs.index(slug))
+    )
+    return found
 
 
 class StreamFactory(factory.django.DjangoModelFactory):
