@@ -58,7 +58,9 @@ def browser_ingest_command(*, playlist: Path, recording_part: Path | None) -> li
         "error",
         "-y",
         "-fflags",
-        "+genpts+discardcorrupt+nobuffer",
+        # No `nobuffer`: it drops the probed packets, the first VP8 keyframe among them,
+        # which delayed the first segment by ~2 s and showed a still frame.
+        "+genpts+discardcorrupt",
         # MediaRecorder's WebM header names its tracks; a short probe starts output sooner.
         "-probesize",
         "256k",

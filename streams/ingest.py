@@ -21,6 +21,7 @@ WRITE_TIMEOUT_SECONDS = 5
 FLUSH_TIMEOUT_SECONDS = 5
 TERMINATE_TIMEOUT_SECONDS = 2
 STDERR_KEPT_BYTES = 2000
+KEEP_FILE = ".keep"
 
 
 class IngestFailed(Exception):
@@ -51,6 +52,9 @@ class BrowserIngest:
 
     async def start(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
+        # nginx-rtmp's HLS cleanup removes empty folders under HLS_ROOT; one that
+        # vanished before ffmpeg's first write would fail the go-live.
+        (self.folder / KEEP_FILE).touch()
         command = browser_ingest_command(playlist=self.playlist, recording_part=self.recording_part)
         self.process = await asyncio.create_subprocess_exec(
             *command,
