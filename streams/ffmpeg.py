@@ -34,16 +34,19 @@ def ffmpeg_binary() -> str:
 
 
 def browser_ingest_command(*, playlist: Path, recording_part: Path | None) -> list[str]:
-    """WebM from MediaRecorder on stdin -> H.264/AAC HLS with ~2 s segments.
+    """WebM from MediaRecorder on stdin -> H.264/AAC HLS in BROWSER_HLS_SEGMENT_SECONDS segments.
 
     Keyframes are forced every segment so each segment starts cleanly; segment
     numbers come from the clock so a reconnecting studio never overwrites earlier
     segments. With `recording_part`, the same encode is also written to an MPEG-TS
     file for the VOD (tee muxer, no second encode).
     """
-    segment = settings.HLS_SEGMENT_SECONDS
+    segment = settings.BROWSER_HLS_SEGMENT_SECONDS
+    # The same playlist window (in seconds) as the OBS path.
+    window = settings.HLS_SEGMENT_SECONDS * settings.HLS_PLAYLIST_SEGMENTS
+    list_size = max(3, window // segment)
     hls_options = (
-        f"f=hls:hls_time={segment}:hls_list_size={settings.HLS_PLAYLIST_SEGMENTS}"
+        f"f=hls:hls_time={segment}:hls_list_size={list_size}"
         ":hls_flags=delete_segments+append_list+omit_endlist+discont_start+independent_segments"
         ":hls_start_number_source=epoch"
         f":hls_segment_filename={playlist.parent / 'segment-%d.ts'}"

@@ -347,6 +347,9 @@ HLS_ROOT = Path(env.str("HLS_ROOT", default=str(MEDIA_ROOT / "live")))
 HLS_URL = "/hls/"
 HLS_SEGMENT_SECONDS = env.int("HLS_SEGMENT_SECONDS", default=2)
 HLS_PLAYLIST_SEGMENTS = env.int("HLS_PLAYLIST_SEGMENTS", default=6)
+# Browser ingest places its own keyframes, so it can cut shorter segments than OBS
+# encoders allow (their keyframes come every 1-2 s); shorter segments, less delay.
+BROWSER_HLS_SEGMENT_SECONDS = env.int("BROWSER_HLS_SEGMENT_SECONDS", default=1)
 RECORDINGS_ROOT = Path(env.str("RECORDINGS_ROOT", default=str(MEDIA_ROOT / "recordings")))
 # An ffmpeg binary: FFMPEG_BINARY, else `ffmpeg` on PATH, else the imageio-ffmpeg wheel's.
 FFMPEG_BINARY = env.str("FFMPEG_BINARY", default="")
