@@ -117,7 +117,20 @@ class _WrittenByServicesMixin:
             self.message_user(request, failure, messages.ERROR)
 
 
-class ThumbnailFrameInline(admin.TabularInline):
+class _ReadOnlyInlineMixin:
+    """Inlines that show what services wrote, never a form to change it."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ThumbnailFrameInline(_ReadOnlyInlineMixin, admin.TabularInline):
     model = ThumbnailFrame
     fields = ("preview", "captured_at")
     readonly_fields = ("preview", "captured_at")
@@ -131,17 +144,8 @@ class ThumbnailFrameInline(admin.TabularInline):
     def preview(self, frame: ThumbnailFrame):
         return _image_preview(frame.image, width=160, height=90, alt=str(frame))
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class RecordingInline(admin.StackedInline):
+class RecordingInline(_ReadOnlyInlineMixin, admin.StackedInline):
     model = Recording
     fields = ("status", "video_file", "size", "duration_seconds", "failure", "ready_at")
     readonly_fields = fields
@@ -157,15 +161,6 @@ class RecordingInline(admin.StackedInline):
     @admin.display(description=_("size"))
     def size(self, recording: Recording):
         return filesizeformat(recording.size_bytes)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Stream)
