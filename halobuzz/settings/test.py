@@ -4,7 +4,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import CACHES, REDIS_URL
+from .base import CACHES, DATABASES, REDIS_URL
 
 DEBUG = False
 SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdefghijklmnopqrstuvwxyz"  # noqa: S105
@@ -24,3 +24,9 @@ if REDIS_URL:
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 HLS_ROOT = MEDIA_ROOT / "live"
 RECORDINGS_ROOT = MEDIA_ROOT / "recordings"
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not Django's shared in-memory database: the end-to-end tests serve the
+    # app from other threads, and in-memory SQLite answers "table is locked" at once
+    # where a file database waits (WAL, busy timeout) as it does under `make run`.
+    _database_folder = Path(tempfile.mkdtemp(prefix="halobuzz-test-db-"))
+    DATABASES["default"]["TEST"] = {"NAME": str(_database_folder / "test.sqlite3")}
