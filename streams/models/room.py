@@ -228,6 +228,9 @@ class RoomState(models.Model):
         verbose_name = _("room state")
         verbose_name_plural = _("room states")
 
+    def __str__(self) -> str:
+        return f"{self.stream_id}: {self.last_seq}"
+
 
 class RoomEvent(models.Model):
     """A replayable server->client frame, kept so a client can resume after `seq`."""
@@ -241,6 +244,9 @@ class RoomEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["stream", "seq"], name="unique_room_event_seq")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.stream_id}#{self.seq}"
 
 
 class ChatMessage(models.Model):
@@ -303,6 +309,9 @@ class RoomPresence(models.Model):
     class Meta:
         indexes = [models.Index(fields=["stream", "last_seen_at"])]
 
+    def __str__(self) -> str:
+        return self.channel_name
+
 
 class Poll(models.Model):
     class Status(models.TextChoices):
@@ -362,6 +371,9 @@ class PollVote(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["poll", "voter"], name="one_vote_per_poll")]
 
+    def __str__(self) -> str:
+        return f"{self.voter_id} -> {self.option_id}"
+
 
 class RoomRequest(models.Model):
     """A viewer's request (a song, a question) in the host's queue."""
@@ -402,3 +414,6 @@ class RoomRequestUpvote(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["request", "voter"], name="one_upvote_per_request")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.voter_id} +1 {self.request_id}"
