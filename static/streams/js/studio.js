@@ -1,5 +1,5 @@
 // Go Live studio: camera preview and device pickers, then MediaRecorder chunks over
-// the publishing WebSocket (protocol: docs/realtime.md). Also the OBS panel's copy,
+// the publishing WebSocket (protocol: docs/realtime-protocol.md). Also the OBS panel's copy,
 // reveal and confirm buttons.
 const MIME_TYPES = ["video/webm;codecs=vp8,opus", "video/webm;codecs=vp9,opus", "video/webm"];
 const CHUNK_MILLISECONDS = 500;

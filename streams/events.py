@@ -1,0 +1,120 @@
+"""Live room events: group names, frame shapes and how they reach the channel layer.
+
+Every server->client frame is JSON with a `type` and the protocol version `v`
+(docs/realtime-protocol.md). Frames that change what the room shows (a message, a
+deletion, a poll opening...) are *replayable*: `append_room_event` gives them the
+room's next `seq`, stores them in `RoomEvent` so a reconnecting client can resume,
+and broadcasts them once the transaction commits. Momentary frames (viewer counts,
+reaction bursts) carry no `seq` and are never replayed.
+
+Frames travel the channel layer already encoded (`{"type": "room.frame", "text":
+...}`), so a message for a thousand viewers is serialised once, not a thousand times.
+"""
+
+import json
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.utils import timezone
+
+from streams.models import RoomEvent, RoomState
+
+logger = logging.getLogger(__name__)
+
+PROTOCOL_VERSION = 1
+# The consumer method that forwards a pre-encoded frame to its socket.
+LAYER_MESSAGE_TYPE = "room.frame"
+
+# Replayable events (server -> everyone in the room).
+CHAT_MESSAGE = "chat.message"
+CHAT_DELETED = "chat.deleted"
+CHAT_CLEARED = "chat.cleared"
+CHAT_USER_PURGED = "chat.user_purged"
+ROOM_MODES = "room.modes"
+ROOM_NOTICE = "room.notice"
+STREAM_STATUS = "stream.status"
+STREAM_UPDATED = "stream.updated"
+POLL_OPENED = "poll.opened"
+POLL_CLOSED = "poll.closed"
+REQUEST_ADDED = "request.added"
+REQUEST_UPDATED = "request.updated"
+
+# Momentary events.
+PRESENCE_COUNT = "presence.count"
+PRESENCE_JOINED = "presence.joined"
+PRESENCE_LEFT = "presence.left"
+REACTION_BURST = "reaction.burst"
+POLL_RESULTS = "poll.results"
+AUTOMOD_HELD = "automod.held"
+AUTOMOD_RESOLVED = "automod.resolved"
+USER_RESTRICTED = "user.restricted"
+
+
+def room_group(stream_id: int) -> str:
+    """Everyone connected to the room."""
+    return f"stream.{stream_id}"
+
+
+def moderators_group(stream_id: int) -> str:
+    """The host and the moderators connected to the room (held messages, viewer lists)."""
+    return f"stream.{stream_id}.mods"
+
+
+def user_group(stream_id: int, user_id: int) -> str:
+    """All of one signed-in user's sockets in the room (their tabs, on any server)."""
+    return f"stream.{stream_id}.user.{user_id}"
+
+
+def build_frame(event_type: str, **fields) -> dict:
+    return {"type": event_type, "v": PROTOCOL_VERSION, **fields}
+
+
+def encode(frame: dict) -> str:
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def layer_message(frame: dict) -> dict:
+    return {"type": LAYER_MESSAGE_TYPE, "text": encode(frame)}
+
+
+def send_to_group(group: str, frame: dict) -> None:
+    """Send now, from sync code. A channel-layer failure is logged, not raised: the
+    change it reports is already committed, and clients recover it by resuming."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(group, layer_message(frame))
+    except Exception:
+        logger.exception("Could not broadcast %s to %s", frame.get("type"), group)
+
+
+async def asend_to_group(group: str, frame: dict) -> None:
+    layer = get_channel_layer()
+    if layer is not None:
+        await layer.group_send(group, layer_message(frame))
+
+
+def broadcast_on_commit(group: str, frame: dict) -> None:
+    """Send once the surrounding transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: send_to_group(group, frame))
+
+
+def append_room_event(*, stream_id: int, event_type: str, **fields) -> dict:
+    """Number a replayable event, store it for resume and broadcast it after commit.
+
+    Must run inside the transaction that makes the change the event reports; the
+    room's counter row stays locked until that transaction ends, so sequence numbers
+    are gap-free and in commit order.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("append_room_event needs the caller's transaction")
+    state, _ = RoomState.objects.select_for_update().get_or_create(stream_id=stream_id)
+    state.last_seq += 1
+    state.save(update_fields=["last_seq"])
+    frame = build_frame(event_type, seq=state.last_seq, at=timezone.now().isoformat(), **fields)
+    RoomEvent.objects.create(stream_id=stream_id, seq=state.last_seq, frame=frame)
+    broadcast_on_commit(room_group(stream_id), frame)
+    return frame
