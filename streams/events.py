@@ -102,19 +102,74 @@ def broadcast_on_commit(group: str, frame: dict) -> None:
     transaction.on_commit(lambda: send_to_group(group, frame))
 
 
-def append_room_event(*, stream_id: int, event_type: str, **fields) -> dict:
-    """Number a replayable event, store it for resume and broadcast it after commit.
-
-    Must run inside the transaction that makes the change the event reports; the
-    room's counter row stays locked until that transaction ends, so sequence numbers
-    are gap-free and in commit order.
-    """
+def take_next_seq(*, stream_id: int) -> int:
+    """The room's next event number. The counter row stays locked until the caller's
+    transaction ends, so numbers are gap-free and in commit order."""
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("append_room_event needs the caller's transaction")
+        raise RuntimeError("room events need the caller's transaction")
     state, _ = RoomState.objects.select_for_update().get_or_create(stream_id=stream_id)
     state.last_seq += 1
     state.save(update_fields=["last_seq"])
-    frame = build_frame(event_type, seq=state.last_seq, at=timezone.now().isoformat(), **fields)
-    RoomEvent.objects.create(stream_id=stream_id, seq=state.last_seq, frame=frame)
+    return state.last_seq
+
+
+def append_room_event(*, stream_id: int, event_type: str, seq: int | None = None, **fields) -> dict:
+    """Number a replayable event, store it for resume and broadcast it after commit.
+
+    Runs inside the transaction that makes the change the event reports. Pass `seq`
+    when the change itself needed the number first (`take_next_seq`).
+    """
+    if seq is None:
+        seq = take_next_seq(stream_id=stream_id)
+    frame = build_frame(event_type, seq=seq, at=timezone.now().isoformat(), **fields)
+    RoomEvent.objects.create(stream_id=stream_id, seq=seq, frame=frame)
     broadcast_on_commit(room_group(stream_id), frame)
     return frame
+
+
+# --- Payloads: the objects frames carry ---------------------------------------------
+
+
+def user_payload(user) -> dict | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "username": user.username, "name": user.name}
+
+
+def message_payload(message) -> dict:
+    author = user_payload(message.author) or {"id": None, "username": "", "name": ""}
+    return {
+        "id": message.pk,
+        "seq": message.seq,
+        "body": message.body,
+        "mentions": message.mentions,
+        "created_at": message.created_at.isoformat(),
+        "author": {**author, "badges": message.badges},
+    }
+
+
+def poll_payload(poll, *, your_vote: int | None = None) -> dict:
+    return {
+        "id": poll.pk,
+        "question": poll.question,
+        "status": poll.status,
+        "closes_at": poll.closes_at.isoformat(),
+        "total_votes": poll.total_votes,
+        "your_vote": your_vote,
+        "options": [
+            {"id": option.pk, "text": option.text, "votes": option.votes}
+            for option in poll.options.all()
+        ],
+    }
+
+
+def request_payload(request, *, you_upvoted: bool = False) -> dict:
+    return {
+        "id": request.pk,
+        "text": request.text,
+        "status": request.status,
+        "upvotes": request.upvotes,
+        "you_upvoted": you_upvoted,
+        "created_at": request.created_at.isoformat(),
+        "author": user_payload(request.author),
+    }

@@ -52,3 +52,34 @@ class ProviderNotConfigured(StreamError):
 class StreamNotLive(StreamError):
     code = "stream_not_live"
     status = 400
+
+
+class RoomError(ApplicationError):
+    """A refused room action. `code` is one of docs/realtime-protocol.md's error codes;
+    `extra["retry_after"]` (seconds) says when to try again where that applies."""
+
+    status = 400
+
+    def __init__(self, message, *, code: str, retry_after: float | None = None):
+        extra = {"retry_after": round(retry_after, 1)} if retry_after is not None else {}
+        super().__init__(message, code=code, extra=extra)
+
+    @property
+    def retry_after(self) -> float | None:
+        return self.extra.get("retry_after")
+
+
+class RoomForbidden(RoomError):
+    status = 403
+
+    def __init__(self, message=None):
+        super().__init__(
+            message or _("Only the host and moderators can do that."), code="forbidden"
+        )
+
+
+class RoomItemNotFound(RoomError):
+    status = 404
+
+    def __init__(self, message=None):
+        super().__init__(message or _("That is not in this room any more."), code="not_found")

@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
+from halobuzz.core import ratelimit
 from tests.factories import UserFactory
 
 
@@ -20,8 +21,10 @@ def require_service(available: bool, what: str) -> None:
 def _fresh_cache():
     # Rate limits, throttles and used TOTP codes live in the cache.
     cache.clear()
+    ratelimit.reset_local_buckets()
     yield
     cache.clear()
+    ratelimit.reset_local_buckets()
 
 
 @pytest.fixture

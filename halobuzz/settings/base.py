@@ -207,6 +207,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "streams.tasks.capture_live_thumbnails",
         "schedule": 30,
     },
+    "prune-room-events": {
+        "task": "streams.tasks.prune_room_events",
+        "schedule": 60 * 60,
+    },
 }
 
 # --- Auth ------------------------------------------------------------------------
@@ -371,6 +375,25 @@ VIEWER_HEARTBEAT_SECONDS = 15
 # A viewer whose last heartbeat is older than this is no longer counted as watching.
 VIEWER_TIMEOUT_SECONDS = 45
 THUMBNAIL_FRAMES_KEPT = 10
+
+# --- The live room (docs/realtime-protocol.md) --------------------------------------
+# Per-user chat rate: a token bucket refilling this many per second, holding a burst.
+CHAT_MESSAGES_PER_SECOND = env.float("CHAT_MESSAGES_PER_SECOND", default=1.0)
+CHAT_MESSAGE_BURST = env.int("CHAT_MESSAGE_BURST", default=5)
+CHAT_HISTORY_ON_JOIN = 50
+# A client further behind than this many events gets a fresh welcome, not a replay.
+ROOM_REPLAY_MAX_EVENTS = 1000
+# Any socket: frames a second (and burst) before `flood`, and the largest text frame.
+ROOM_FRAMES_PER_SECOND = 20
+ROOM_FRAME_BURST = 40
+ROOM_FRAME_MAX_BYTES = 4096
+ROOM_PRESENCE_BROADCAST_SECONDS = 2.0
+# Open sockets check in this often; a presence row older than the timeout is a
+# socket whose server died, and stops counting.
+ROOM_PRESENCE_TOUCH_SECONDS = 20
+ROOM_PRESENCE_TIMEOUT_SECONDS = 60
+ROOM_REACTION_WINDOW_SECONDS = 0.25
+ROOM_POLL_RESULTS_SECONDS = 1.0
 
 
 # --- Email ---------------------------------------------------------------------

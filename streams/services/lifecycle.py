@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from streams.exceptions import AlreadyLive, DailyStreamLimitReached, StreamNotEditable
 from streams.models import TITLE_MAX_LENGTH, Recording, Stream, StreamCategory
+from streams.services import room_notices
 
 EDITABLE_FIELDS = (
     "title",
@@ -155,11 +156,13 @@ def update_stream(*, stream: Stream, **changes) -> Stream:
         changes["tags"] = normalize_tags(changes["tags"])
     if "scheduled_start" in changes and changes["scheduled_start"] != stream.scheduled_start:
         _validate_schedule(changes["scheduled_start"])
+    previous_title = stream.title
     for field, value in changes.items():
         setattr(stream, field, value)
     stream.full_clean(exclude=["public_id", "host", "category"])
     # Only the edited columns: viewer counts and status are written by others meanwhile.
     stream.save(update_fields=[*changes, "updated_at"])
+    room_notices.announce_title(stream=stream, previous_title=previous_title)
     return stream
 
 
@@ -176,6 +179,7 @@ def go_live(
     now = timezone.now()
     if stream.status == Stream.Status.ENDED:
         raise StreamNotEditable(_("This stream has ended; start a new one."), code="stream_ended")
+    previous_status = stream.status
     was_scheduled = stream.status == Stream.Status.SCHEDULED
     stream.status = Stream.Status.LIVE
     stream.ingest = ingest
@@ -190,6 +194,7 @@ def go_live(
             stream.save()
     except IntegrityError as error:
         raise AlreadyLive() from error
+    room_notices.announce_status(stream=stream, previous_status=previous_status)
     if was_scheduled:
         if stream.record:
             Recording.objects.get_or_create(stream=stream)
@@ -209,6 +214,7 @@ def interrupt_stream(*, stream: Stream) -> Stream:
     stream.interrupted_at = timezone.now()
     stream.publisher_token = ""
     stream.save(update_fields=["status", "interrupted_at", "publisher_token", "updated_at"])
+    room_notices.announce_status(stream=stream, previous_status=Stream.Status.LIVE)
     return stream
 
 
@@ -216,11 +222,13 @@ def interrupt_stream(*, stream: Stream) -> Stream:
 def end_stream(*, stream: Stream, reason: str) -> Stream:
     """End the stream (idempotent): viewers are let go and a recording is queued for its VOD."""
     from streams import tasks
+    from streams.services.polls import close_polls_of_stream
     from streams.services.viewers import close_viewer_sessions
 
     stream = _lock(stream)
     if stream.status == Stream.Status.ENDED:
         return stream
+    previous_status = stream.status
     never_started = stream.status == Stream.Status.SCHEDULED
     stream.status = Stream.Status.ENDED
     stream.ended_at = timezone.now()
@@ -230,6 +238,8 @@ def end_stream(*, stream: Stream, reason: str) -> Stream:
     stream.current_viewers = 0
     stream.save()
     close_viewer_sessions(stream=stream, at=stream.ended_at)
+    close_polls_of_stream(stream_id=stream.pk)
+    room_notices.announce_status(stream=stream, previous_status=previous_status)
     recording = Recording.objects.filter(stream=stream, status=Recording.Status.RECORDING).first()
     if recording:
         recording.status = Recording.Status.PROCESSING

@@ -1,8 +1,9 @@
-"""Viewer sessions and the counts derived from them.
+"""Viewer sessions (watch time, unique viewers) and the counts kept on the stream.
 
-The watch page sends a heartbeat every VIEWER_HEARTBEAT_SECONDS; a viewer counts as
-watching while their last heartbeat is younger than VIEWER_TIMEOUT_SECONDS. Visitors
-without an account are told apart by a hash of their browser session.
+The watch page sends a heartbeat every VIEWER_HEARTBEAT_SECONDS; a session is open
+while its last heartbeat is younger than VIEWER_TIMEOUT_SECONDS. Visitors without an
+account are told apart by a hash of their browser session. Who is watching *now*
+comes from the room sockets (`streams.services.presence`).
 """
 
 import hashlib
@@ -15,6 +16,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from streams.models import Stream, ViewerSession
+from streams.selectors.room import count_room_viewers
 
 
 def anonymous_viewer_key(session_key: str) -> str:
@@ -100,7 +102,11 @@ def refresh_viewer_counts(*, stream: Stream, now: datetime | None = None) -> Str
         session.left_at = session.last_seen_at
         session.save(update_fields=["left_at"])
     sessions = ViewerSession.objects.filter(stream=stream)
-    current = sessions.filter(left_at__isnull=True).count() if stream.is_active else 0
+    # Watching now = open room sockets (every page holds one); sessions give watch
+    # time and unique viewers.
+    current = (
+        count_room_viewers(stream_id=stream.pk, host_id=stream.host_id) if stream.is_active else 0
+    )
     unique = sessions.count()
     Stream.objects.filter(pk=stream.pk).update(
         current_viewers=current,

@@ -65,6 +65,7 @@ def watch(request, stream_id: int):
         "vod_preparing": recording is not None
         and recording.status in (Recording.Status.RECORDING, Recording.Status.PROCESSING),
         "heartbeat_seconds": settings.VIEWER_HEARTBEAT_SECONDS,
+        "room_socket_url": f"/ws/streams/{stream.pk}/",
     }
     return render(request, "streams/watch.html", context)
 

@@ -1,4 +1,6 @@
-"""The studio's publishing socket: `/ws/streams/<id>/publish/` (protocol in docs/realtime-protocol.md).
+"""The studio's publishing socket: `/ws/streams/<id>/publish/`.
+
+Protocol: docs/realtime-protocol.md.
 
 Binary frames are MediaRecorder WebM chunks; text frames are JSON control messages.
 The consumer authenticates, claims the stream through `publishing` services, pipes

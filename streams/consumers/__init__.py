@@ -1,0 +1,1 @@
+"""WebSocket consumers: the studio's publishing socket and the live room."""
