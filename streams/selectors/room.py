@@ -376,3 +376,11 @@ def build_welcome(*, stream: Stream, user, last_seq: int | None = None) -> list[
         ),
     )
     return [welcome, *(replay or [])]
+
+
+def list_channel_moderators(*, channel) -> list[ChannelModerator]:
+    return list(
+        ChannelModerator.objects.filter(channel=channel)
+        .select_related("moderator")
+        .order_by("moderator__username")
+    )
