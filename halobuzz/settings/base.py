@@ -387,7 +387,7 @@ ROOM_REPLAY_MAX_EVENTS = 1000
 ROOM_FRAMES_PER_SECOND = 20
 ROOM_FRAME_BURST = 40
 ROOM_FRAME_MAX_BYTES = 4096
-ROOM_PRESENCE_BROADCAST_SECONDS = 2.0
+ROOM_PRESENCE_BROADCAST_SECONDS = env.float("ROOM_PRESENCE_BROADCAST_SECONDS", default=2.0)
 # Open sockets check in this often; a presence row older than the timeout is a
 # socket whose server died, and stops counting.
 ROOM_PRESENCE_TOUCH_SECONDS = 20
