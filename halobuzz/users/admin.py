@@ -3,10 +3,11 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from halobuzz.users.models import Follow, User
+from trust.admin import SiteBanUserAdminMixin
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(SiteBanUserAdminMixin, DjangoUserAdmin):
     list_display = (
         "username",
         "email",
