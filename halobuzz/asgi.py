@@ -6,6 +6,7 @@ with debug on.
 """
 
 import os
+import threading
 
 from django.core.asgi import get_asgi_application
 
@@ -19,6 +20,11 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from halobuzz.routing import websocket_urlpatterns  # noqa: E402
+from trust import automod  # noqa: E402
+
+# AutoMod's model takes ~2 s to load; load it now, beside serving, rather than on the
+# first chat message.
+threading.Thread(target=automod.warm_up, name="automod-warm-up", daemon=True).start()
 
 application = ProtocolTypeRouter(
     {
