@@ -38,6 +38,8 @@ function watch(root) {
     if (next === "live") player?.resumeIfStalled();
   };
   startHeartbeat(root, onStatus);
+  // The room socket (room.js) hears of status changes first.
+  document.addEventListener("room:stream-status", (event) => onStatus(event.detail.status));
 }
 
 // --- Player ------------------------------------------------------------------
@@ -168,7 +170,7 @@ function startHeartbeat(root, onStatus) {
       ? SCHEDULED_POLL_SECONDS
       : Number(root.dataset.heartbeatSeconds) || 15;
   const token = root.dataset.csrfToken;
-  const count = root.querySelector("[data-viewer-count]");
+  const counts = root.querySelectorAll("[data-viewer-count]");
   const numberFormat = new Intl.NumberFormat(document.documentElement.lang || undefined);
 
   const beat = async () => {
@@ -180,8 +182,10 @@ function startHeartbeat(root, onStatus) {
       });
       if (!response.ok) return;
       const data = await response.json();
-      if (count && typeof data.viewers === "number") {
-        count.textContent = numberFormat.format(data.viewers);
+      // While the room socket is open its live presence count wins (room.js).
+      const roomOpen = document.querySelector("[data-room][data-room-open]");
+      if (!roomOpen && typeof data.viewers === "number") {
+        for (const count of counts) count.textContent = numberFormat.format(data.viewers);
       }
       onStatus(data.status);
     } catch {
