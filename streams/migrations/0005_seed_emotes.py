@@ -38,9 +38,7 @@ def emote_fields(position: int) -> dict:
 def seed(apps, schema_editor):
     Emote = apps.get_model("streams", "Emote")
     for position, (code, _name) in enumerate(EMOTES):
-        Emote.objects.update_or_create(
-            code=code, channel=None, defaults=emote_fields(position)
-        )
+        Emote.objects.update_or_create(code=code, channel=None, defaults=emote_fields(position))
 
 
 def unseed(apps, schema_editor):
