@@ -33,6 +33,7 @@ function startRoom(root) {
     modes: { slow_mode_seconds: 0, followers_only_minutes: null, emote_only: false },
     reactionKinds: null,
     controlsKey: "",
+    connection: "",
   };
 
   const connection = new RoomConnection(root.dataset.socketPath, {
@@ -377,6 +378,8 @@ function startRoom(root) {
   }
 
   function onConnectionState(connectionState, detail) {
+    const changed = connectionState !== state.connection;
+    state.connection = connectionState;
     root.toggleAttribute("data-room-open", connectionState === "open");
     let text = "";
     let problem = false;
@@ -406,7 +409,8 @@ function startRoom(root) {
     statusBar.hidden = !text;
     statusBar.classList.toggle("room__status--problem", problem);
     retryButton.hidden = !reload;
-    applyPermissions();
+    // The reconnect countdown ticks every second; the controls change only with the state.
+    if (changed) applyPermissions();
   }
 
   /** Enable, disable, show and hide everything by who the viewer is and the room's state. */

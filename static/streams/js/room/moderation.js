@@ -1,7 +1,7 @@
 // The Moderation tab: messages AutoMod holds (approve/deny), the chat modes, who is
 // watching, and clearing the chat. Shown to the host and moderators only.
 import { element, fromTemplate, setMessage } from "./dom.js";
-import { formatNumber } from "./strings.js";
+import { formatNumber, formatPercent } from "./strings.js";
 
 export class Moderation {
   /** @param {object} room  t, request(frame, context), isOpenForActions() */
@@ -67,14 +67,14 @@ export class Moderation {
     for (const entry of held ?? []) {
       // Welcome entries may be messages, or {message, score, reason} like automod.held.
       const message = entry?.message ?? entry;
-      if (message?.id != null) this.held.set(message.id, { message, reason: entry.reason ?? message.reason ?? "" });
+      if (message?.id != null) this.held.set(message.id, { message, reason: entry.reason ?? "", score: entry.score });
     }
     this.renderHeld();
   }
 
-  addHeld({ message, reason }) {
+  addHeld({ message, reason, score }) {
     if (message?.id == null) return;
-    this.held.set(message.id, { message, reason: reason ?? "" });
+    this.held.set(message.id, { message, reason: reason ?? "", score });
     this.renderHeld();
   }
 
@@ -91,12 +91,12 @@ export class Moderation {
 
   renderHeld() {
     const t = this.room.t;
-    const items = [...this.held.values()].map(({ message, reason }) => {
+    const items = [...this.held.values()].map(({ message, reason, score }) => {
       const item = fromTemplate(this.root, "held");
       item.dataset.messageId = String(message.id);
       item.querySelector("[data-held-author]").textContent = message.author?.name || message.author?.username || "?";
       item.querySelector("[data-held-body]").textContent = message.body ?? "";
-      setMessage(item.querySelector("[data-held-reason]"), reason ? t("held_reason", { reason }) : "");
+      setMessage(item.querySelector("[data-held-reason]"), heldReason(t, reason, score));
       return item;
     });
     this.heldList.replaceChildren(...items);
@@ -126,6 +126,15 @@ export class Moderation {
     }
     for (const button of this.heldList.querySelectorAll("button")) button.disabled = !online;
   }
+}
+
+/** Why AutoMod held a message, from automod.held's `reason` and `score`. */
+function heldReason(t, reason, score) {
+  if (typeof score !== "number") return "";
+  const values = { score: formatPercent(Math.min(1, Math.max(0, score))) };
+  if (reason === "profanity_model") return t("held_model", values);
+  if (String(reason).startsWith("term_list")) return t("held_terms", values);
+  return t("held_other", values);
 }
 
 function selectValue(select, value) {
