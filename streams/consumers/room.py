@@ -7,6 +7,7 @@ forwards the channel layer's pre-encoded frames to its socket. Every refusal is 
 
 import json
 import logging
+import math
 import time
 from urllib.parse import parse_qs
 
@@ -180,7 +181,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if ref is not None:
             frame["ref"] = ref
         if retry_after is not None:
-            frame["retry_after"] = round(float(retry_after), 1)
+            # Rounded up to a tenth: a client told "0.0" would retry at once and be
+            # refused again.
+            frame["retry_after"] = max(0.1, math.ceil(round(float(retry_after) * 10, 6)) / 10)
         await self.send_json(frame)
 
     async def reply(self, event_type: str, ref, **fields) -> None:
