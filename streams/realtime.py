@@ -112,6 +112,14 @@ def _seconds_to_window_end(window: float) -> tuple[int, float]:
     return window_index, (window_index + 1) * window - now
 
 
+def _forget_task(tasks: dict[int, asyncio.Task], stream_id: int) -> None:
+    """Drop the running task from `tasks` unless the room has a newer one: a change
+    during the awaits after the window ended starts the next window's task, which
+    must stay known or a second one would start beside it."""
+    if tasks.get(stream_id) is asyncio.current_task():
+        del tasks[stream_id]
+
+
 class ReactionBatcher:
     # Processes add their counts at the window's end; the claimer waits this much
     # longer before taking them, so counts from processes a little late are included.
@@ -149,7 +157,7 @@ class ReactionBatcher:
         except Exception:
             logger.exception("Reaction burst for stream %s failed", stream_id)
         finally:
-            self.tasks.pop(stream_id, None)
+            _forget_task(self.tasks, stream_id)
 
 
 class PresenceAnnouncer:
@@ -180,7 +188,7 @@ class PresenceAnnouncer:
         except Exception:
             logger.exception("Viewer count for stream %s failed", stream_id)
         finally:
-            self.tasks.pop(stream_id, None)
+            _forget_task(self.tasks, stream_id)
 
 
 class PresenceKeeper:

@@ -9,7 +9,7 @@ the embedded cache (one process) it is a dictionary under a lock.
 import threading
 import time
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
 _GCRA_SCRIPT = """
@@ -32,9 +32,12 @@ _script = None
 
 
 def _redis_client():
-    if not isinstance(cache, RedisCache):
+    # `caches["default"]`, not `django.core.cache.cache`: that is a proxy, and
+    # isinstance() sees the proxy's class, never the backend's.
+    backend = caches["default"]
+    if not isinstance(backend, RedisCache):
         return None
-    return cache._cache.get_client(write=True)
+    return backend._cache.get_client(write=True)
 
 
 def consume(*, key: str, per_second: float, burst: int) -> float:

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -141,7 +142,10 @@ def _mentioned_usernames(body: str) -> list[str]:
     names = {name.lower() for name in MENTION_PATTERN.findall(body)}
     if not names:
         return []
-    found = User.objects.filter(username__in=names, is_active=True)
+    # Usernames keep the case they were chosen with; "@ravi" names "Ravi".
+    found = User.objects.annotate(username_lower=Lower("username")).filter(
+        username_lower__in=names, is_active=True
+    )
     return sorted(found.values_list("username", flat=True))[:10]
 
 

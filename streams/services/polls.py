@@ -113,25 +113,45 @@ def vote_in_poll(*, voter, stream_id: int, poll_id, option_id) -> PollVote:
     return vote
 
 
+def _results_sent_key(poll_id: int) -> str:
+    return f"poll-results-sent:{poll_id}"
+
+
+def _results_pending_key(poll_id: int) -> str:
+    return f"poll-results-pending:{poll_id}"
+
+
 def _announce_results(*, poll_id: int, stream_id: int) -> None:
-    """Send the tally at most once per ROOM_POLL_RESULTS_SECONDS: the first vote in a
-    window sends at once and marks the window; a vote inside it leaves the update to
-    the task that runs when the window ends, so the last vote is never left out."""
+    """Send the tally at most once per ROOM_POLL_RESULTS_SECONDS: a vote when nothing
+    was sent for a window (and no update is queued) sends at once and marks the
+    window; any other vote leaves the update to the one task queued for a window
+    later, so the last vote is never left out.
+
+    While an update is queued no vote sends directly, even once the mark expired:
+    the queued update would follow it within the window. The pending mark outlives
+    its task's countdown, so a lost task holds direct updates back only briefly.
+    """
     window = settings.ROOM_POLL_RESULTS_SECONDS
-    if cache.add(f"poll-results-sent:{poll_id}", 1, timeout=window):
+    if cache.get(_results_pending_key(poll_id)) is None and cache.add(
+        _results_sent_key(poll_id), 1, timeout=window
+    ):
         send_poll_results(poll_id=poll_id)
         return
-    if cache.add(f"poll-results-pending:{poll_id}", 1, timeout=window):
+    if cache.add(_results_pending_key(poll_id), 1, timeout=window * 3):
         from streams import tasks
 
         tasks.send_poll_results.apply_async(args=[poll_id], countdown=window)
 
 
 def send_poll_results(*, poll_id: int) -> None:
+    """Send the poll's current tally to the room (at once: callers do the throttling)."""
     poll = Poll.objects.filter(pk=poll_id).prefetch_related("options").first()
     if poll is None or poll.status != Poll.Status.OPEN:
         return
-    cache.delete(f"poll-results-pending:{poll_id}")
+    # Mark the window before clearing the queued update, so a vote in between queues
+    # the next update instead of sending right after this one.
+    cache.set(_results_sent_key(poll_id), 1, timeout=settings.ROOM_POLL_RESULTS_SECONDS)
+    cache.delete(_results_pending_key(poll_id))
     events.send_to_group(
         events.room_group(poll.stream_id),
         events.build_frame(
@@ -144,15 +164,14 @@ def send_poll_results(*, poll_id: int) -> None:
 
 
 @transaction.atomic
-def close_poll(*, poll_id: int, actor=None) -> Poll | None:
+def close_poll(*, poll_id: int, actor=None, stream_id: int | None = None) -> Poll | None:
     """Close a poll and publish its final results. `actor` None: the poll's time is up
-    (a task); closing an already closed poll does nothing."""
-    poll = (
-        Poll.objects.select_for_update(of=("self",))
-        .filter(pk=poll_id)
-        .select_related("stream")
-        .first()
-    )
+    (a task); closing an already closed poll does nothing. With `stream_id` (the room
+    the request came from) a poll of another room is not found, even for its host."""
+    polls = Poll.objects.select_for_update(of=("self",)).filter(pk=poll_id)
+    if stream_id is not None:
+        polls = polls.filter(stream_id=stream_id)
+    poll = polls.select_related("stream").first()
     if poll is None:
         raise RoomItemNotFound(_("That poll does not exist."))
     if actor is not None and actor.pk != poll.stream.host_id:

@@ -37,7 +37,7 @@ def join_room(*, stream: Stream, channel_name: str, user=None) -> PresenceChange
         channel_name=channel_name,
         defaults={"stream": stream, "user": user, "last_seen_at": now},
     )
-    change = _change(stream=stream, user_id=user.pk if user else None)
+    change = _change(stream=stream, user_id=user.pk if user else None, joined=True)
     _tell_followers(change, event_type=events.PRESENCE_JOINED, user=user)
     return change
 
@@ -50,7 +50,7 @@ def leave_room(*, channel_name: str) -> PresenceChange | None:
     if presence is None:
         return None
     presence.delete()
-    change = _change(stream=presence.stream, user_id=presence.user_id)
+    change = _change(stream=presence.stream, user_id=presence.user_id, joined=False)
     if change.announce_to:
         _tell_followers(change, event_type=events.PRESENCE_LEFT, user=presence.user)
     return change
@@ -64,12 +64,13 @@ def _tell_followers(change: PresenceChange, *, event_type: str, user) -> None:
         events.broadcast_on_commit(events.user_group(change.stream_id, follower_id), frame)
 
 
-def _change(*, stream: Stream, user_id: int | None) -> PresenceChange:
+def _change(*, stream: Stream, user_id: int | None, joined: bool) -> PresenceChange:
     if user_id is None or user_id == stream.host_id:
         return PresenceChange(stream_id=stream.pk, user_id=user_id, announce_to=[])
     sockets = room_selectors.count_user_sockets(stream_id=stream.pk, user_id=user_id)
-    # Joined: this is the first socket. Left: no socket remains.
-    first_or_last = sockets <= 1
+    # Joined: the socket just opened is the only one. Left: no socket remains (the
+    # one just closed is already gone, so one left means another tab is still open).
+    first_or_last = sockets <= 1 if joined else sockets == 0
     announce_to = (
         room_selectors.list_present_follower_ids(stream_id=stream.pk, followee_id=user_id)
         if first_or_last

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from streams.models import Stream, ViewerSession
 from streams.services.lifecycle import end_stream
+from streams.services.presence import leave_room
 from streams.services.viewers import (
     anonymous_viewer_key,
     leave_stream,
@@ -19,6 +20,7 @@ from streams.services.viewers import (
 from tests.conftest import require_service
 from tests.factories import UserFactory
 from tests.streams.factories import EndedStreamFactory, LiveStreamFactory, StreamFactory
+from tests.streams.room_factories import RoomPresenceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -84,16 +86,22 @@ def test_a_heartbeat_without_anyone_behind_it_is_ignored(stream):
 
 
 def test_counts_give_current_peak_and_unique_viewers(stream):
+    # Watching now = open room sockets (every watch page holds one); the heartbeats
+    # give watch time and unique viewers.
     alice, bob = UserFactory(), UserFactory()
     record_viewer_heartbeat(stream=stream, viewer=alice)
     record_viewer_heartbeat(stream=stream, viewer=bob)
     record_viewer_heartbeat(stream=stream, anonymous_key=anonymous_viewer_key("visitor"))
+    RoomPresenceFactory(stream=stream, user=alice)
+    bobs_socket = RoomPresenceFactory(stream=stream, user=bob)
+    RoomPresenceFactory(stream=stream, user=None)
 
     counted = refresh_viewer_counts(stream=stream)
 
     assert (counted.current_viewers, counted.peak_viewers, counted.unique_viewers) == (3, 3, 3)
 
     leave_stream(stream=stream, viewer=bob)
+    leave_room(channel_name=bobs_socket.channel_name)
     counted = refresh_viewer_counts(stream=stream)
 
     assert (counted.current_viewers, counted.peak_viewers, counted.unique_viewers) == (2, 3, 3)
@@ -108,13 +116,15 @@ def test_viewers_who_stop_sending_heartbeats_time_out(stream, settings, clock):
     clock.advance(seconds=settings.VIEWER_TIMEOUT_SECONDS - 5)
     record_viewer_heartbeat(stream=stream, viewer=UserFactory())
 
-    assert refresh_viewer_counts(stream=stream).current_viewers == 2
+    refresh_viewer_counts(stream=stream)
+    assert ViewerSession.objects.get(viewer=quiet).left_at is None
 
     clock.advance(seconds=10)
     counted = refresh_viewer_counts(stream=stream)
 
-    assert (counted.current_viewers, counted.peak_viewers, counted.unique_viewers) == (1, 2, 2)
+    assert counted.unique_viewers == 2
     assert ViewerSession.objects.get(viewer=quiet).left_at == last_seen
+    assert ViewerSession.objects.filter(left_at__isnull=True).count() == 1
 
 
 def test_watch_time_accumulates_between_heartbeats(stream, settings, clock):
@@ -196,7 +206,9 @@ def test_the_end_of_the_stream_closes_every_session(stream, settings, clock):
 def test_every_live_stream_is_recounted(db):
     streams = [LiveStreamFactory(), LiveStreamFactory()]
     for stream in streams:
-        record_viewer_heartbeat(stream=stream, viewer=UserFactory())
+        viewer = UserFactory()
+        record_viewer_heartbeat(stream=stream, viewer=viewer)
+        RoomPresenceFactory(stream=stream, user=viewer)
     EndedStreamFactory()
 
     assert refresh_all_live_viewer_counts() == 2

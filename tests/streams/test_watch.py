@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from streams.models import Recording, Stream, StreamReminder, ViewerSession
+from streams.services.presence import leave_room
 from tests.factories import FollowFactory, UserFactory
 from tests.streams.factories import (
     EndedStreamFactory,
@@ -17,6 +18,7 @@ from tests.streams.factories import (
     StreamFactory,
     ViewerSessionFactory,
 )
+from tests.streams.room_factories import RoomPresenceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -165,6 +167,7 @@ def test_an_unknown_stream_is_404_for_get_and_head(client):
 
 def test_a_signed_in_viewers_heartbeat_counts_them(client, user):
     stream = LiveStreamFactory()
+    RoomPresenceFactory(stream=stream, user=user)  # the page's room socket
     client.force_login(user)
     assert heartbeat(client, stream) == {"status": "live", "viewers": 1, "peak_viewers": 1}
     assert heartbeat(client, stream)["viewers"] == 1  # the same viewer again
@@ -172,11 +175,15 @@ def test_a_signed_in_viewers_heartbeat_counts_them(client, user):
 
 
 def test_a_visitors_heartbeat_counts_them_by_their_browser_session(client):
+    # Watching now = open room sockets; the heartbeats keep one session per browser.
     stream = LiveStreamFactory()
-    ViewerSessionFactory(stream=stream)
+    someone = ViewerSessionFactory(stream=stream).viewer
+    RoomPresenceFactory(stream=stream, user=someone)
+    RoomPresenceFactory(stream=stream, user=None)  # this visitor's page
     assert heartbeat(client, stream)["viewers"] == 2
     assert heartbeat(client, stream)["viewers"] == 2
     other_browser = Client()
+    RoomPresenceFactory(stream=stream, user=None)  # the other browser's page
     assert heartbeat(other_browser, stream) == {
         "status": "live",
         "viewers": 3,
@@ -225,11 +232,14 @@ def test_the_heartbeat_is_protected_against_cross_site_requests(user):
 
 def test_leaving_closes_the_session(client, user):
     stream = LiveStreamFactory()
+    socket = RoomPresenceFactory(stream=stream, user=user)
     client.force_login(user)
     heartbeat(client, stream)
     response = client.post(reverse("streams:leave", args=[stream.pk]))
+    leave_room(channel_name=socket.channel_name)  # the page's socket closes with it
     assert response.status_code == 204
     assert ViewerSession.objects.get(stream=stream, viewer=user).left_at is not None
+    RoomPresenceFactory(stream=stream, user=None)  # a newcomer's page
     assert heartbeat(Client(), stream)["viewers"] == 1  # only the newcomer
 
 
