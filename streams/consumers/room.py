@@ -298,9 +298,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.reply("poll.voted", ref, poll_id=vote.poll_id, option_id=vote.option_id)
 
     async def on_poll_close(self, frame, ref):
-        await database_sync_to_async(polls.close_poll)(
-            poll_id=_as_int(frame.get("poll_id")), actor=self.user
-        )
+        await self._call(polls.close_poll, poll_id=_as_int(frame.get("poll_id")), actor=self.user)
 
     async def on_request_submit(self, frame, ref):
         await self._call(room_requests.submit_request, author=self.user, text=frame.get("text"))

@@ -16,7 +16,9 @@ import contextlib
 import time
 
 import pytest
+from channels import DEFAULT_CHANNEL_LAYER
 from channels.db import database_sync_to_async
+from channels.layers import channel_layers
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
@@ -64,6 +66,22 @@ def automod_loaded():
     """Load AutoMod's model once (about a second) rather than inside the first test
     that posts a message. Modules use it with `pytest.mark.usefixtures`."""
     automod.warm_up()
+
+
+@pytest.fixture
+async def fresh_channel_layer():
+    """A channel layer of its own for each test, closed at its end.
+
+    The layer is a process-wide singleton and every socket of a process receives
+    through one Redis key named after it. A socket that left in an earlier test (on
+    that test's event loop, now closed) can leave a blocking pop behind on that key,
+    which would take the next test's first message; a new layer uses a new key.
+    """
+    channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
+    yield
+    layer = channel_layers.backends.pop(DEFAULT_CHANNEL_LAYER, None)
+    if hasattr(layer, "close_pools"):
+        await layer.close_pools()
 
 
 class RoomClient:

@@ -22,12 +22,13 @@ from tests.streams.room_helpers import (
     closed_by_server,
     db,
     fill_chat,
+    fresh_channel_layer,  # noqa: F401
     post_messages,
 )
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("automod_loaded"),
+    pytest.mark.usefixtures("automod_loaded", "fresh_channel_layer"),
 ]
 
 

@@ -15,12 +15,13 @@ from tests.streams.room_helpers import (
     add_emote,
     automod_loaded,  # noqa: F401
     db,
+    fresh_channel_layer,  # noqa: F401
 )
 from trust import services as trust_services
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("automod_loaded"),
+    pytest.mark.usefixtures("automod_loaded", "fresh_channel_layer"),
 ]
 
 RUDE = "you are a fucking idiot"

@@ -15,11 +15,12 @@ from tests.streams.room_helpers import (
     Sockets,
     automod_loaded,  # noqa: F401
     db,
+    fresh_channel_layer,  # noqa: F401
 )
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("automod_loaded"),
+    pytest.mark.usefixtures("automod_loaded", "fresh_channel_layer"),
 ]
 
 
