@@ -7,7 +7,7 @@ from streams.models import ChannelModerator, ChatMessage
 from tests.browser.servers import asgi_server
 from tests.browser.test_live_video_browser import signed_in_context
 from tests.factories import UserFactory
-from tests.streams.factories import LiveStreamFactory
+from tests.streams.factories import LiveStreamFactory, seed_emotes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,6 +39,7 @@ def message(page, text: str):
 
 
 def test_two_viewers_chat_react_and_a_moderator_deletes_a_message(site, browser):
+    seed_emotes()
     stream = LiveStreamFactory(title="Noite de fado")
     ana = UserFactory(username="ana", display_name="Ana")
     ravi = UserFactory(username="ravi", display_name="Ravi")
@@ -57,7 +58,10 @@ def test_two_viewers_chat_react_and_a_moderator_deletes_a_message(site, browser)
         # The shortcode shows as the emote image, never as markup.
         assert line.locator("img.emote[alt=':saudade:']").count() == 1
     # Ravi sees his mention highlighted.
-    assert ravi_page.locator("[data-room-message].room-message--mention", has_text="Boa noite").count() == 1
+    assert (
+        ravi_page.locator("[data-room-message].room-message--mention", has_text="Boa noite").count()
+        == 1
+    )
 
     send(ravi_page, "<b>not bold</b> obrigado!")
     line = message(ana_page, "obrigado!")

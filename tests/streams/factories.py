@@ -56,3 +56,19 @@ class ViewerSessionFactory(factory.django.DjangoModelFactory):
     viewer = factory.SubFactory(UserFactory)
     joined_at = factory.LazyFunction(timezone.now)
     last_seen_at = factory.LazyFunction(timezone.now)
+
+
+_EMOTE_SEED = importlib.import_module("streams.migrations.0005_seed_emotes")
+
+
+def seed_emotes() -> None:
+    """The built-in emotes the migrations seed (re-made after a transactional test
+    flushed the tables)."""
+    from streams.models import Emote
+    from streams.selectors.room import forget_cached_emotes
+
+    for position, (code, _name) in enumerate(_EMOTE_SEED.EMOTES):
+        Emote.objects.get_or_create(
+            code=code, channel=None, defaults=_EMOTE_SEED.emote_fields(position)
+        )
+    forget_cached_emotes()
