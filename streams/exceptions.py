@@ -1,5 +1,7 @@
 """Errors raised by streams services, each with a stable code for the API and the UI."""
 
+import math
+
 from django.utils.translation import gettext_lazy as _
 
 from halobuzz.core.exceptions import ApplicationError, NotFoundError
@@ -61,7 +63,12 @@ class RoomError(ApplicationError):
     status = 400
 
     def __init__(self, message, *, code: str, retry_after: float | None = None):
-        extra = {"retry_after": round(retry_after, 1)} if retry_after is not None else {}
+        # Rounded up to a tenth: "retry after 0.0 s" would invite an immediate refusal.
+        extra = (
+            {"retry_after": max(0.1, math.ceil(retry_after * 10) / 10)}
+            if retry_after is not None
+            else {}
+        )
         super().__init__(message, code=code, extra=extra)
 
     @property

@@ -7,6 +7,7 @@ and its log entry never exist without each other.
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -115,9 +116,12 @@ def unban_user(*, actor, stream_id: int, user_id: int) -> int:
     """Lift a user's bans and timeouts in the channel. Returns how many were lifted."""
     stream = _stream_for_moderator(actor=actor, stream_id=stream_id)
     target = _target_user(stream=stream, user_id=user_id)
-    lifted = ChannelBan.objects.filter(
-        channel=stream.host, user=target, lifted_at__isnull=True
-    ).update(lifted_at=timezone.now(), lifted_by=actor)
+    now = timezone.now()
+    lifted = (
+        ChannelBan.objects.filter(channel=stream.host, user=target, lifted_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .update(lifted_at=now, lifted_by=actor)
+    )
     if lifted:
         trust_services.record_moderation_action(
             kind=ModerationAction.Kind.UNBAN,
@@ -206,7 +210,11 @@ def update_chat_settings(*, channel, **fields) -> ChatSettings:
         setattr(chat_settings, field, value)
     chat_settings.full_clean()
     chat_settings.save()
-    if room_selectors.modes_payload(chat_settings) != before:
+    after = room_selectors.modes_payload(chat_settings)
+    if after != before:
+        trust_services.record_moderation_action(
+            kind=ModerationAction.Kind.CHANGE_MODES, actor=channel, channel=channel, details=after
+        )
         _announce_modes(channel=channel, chat_settings=chat_settings)
     return chat_settings
 

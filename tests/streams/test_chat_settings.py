@@ -53,6 +53,8 @@ def test_saving_modes_and_automod(client, host):
         True,
     )
     assert (saved.automod_threshold, saved.automod_action) == (0.6, "reject")
+    logged = ModerationAction.objects.get(kind="change_modes", channel=host)
+    assert logged.details["slow_mode_seconds"] == 30
 
 
 def test_bad_values_show_field_errors_and_save_nothing(client, host):
