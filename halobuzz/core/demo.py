@@ -16,6 +16,7 @@ from halobuzz.users.mfa import ensure_totp
 from halobuzz.users.models import User
 from streams.models import StreamCategory
 from streams.services import lifecycle as stream_lifecycle
+from streams.services import room_moderation
 
 DEMO_ADMIN_PASSWORD = "halobuzz-admin-2026"  # noqa: S105 (printed demo login; DEBUG only)
 DEMO_USER_PASSWORD = "halobuzz-demo-2026"  # noqa: S105 (printed demo login; DEBUG only)
@@ -106,6 +107,8 @@ FOLLOWS = {
     "dj_lucas": ["aasha_sings"],
     "aasha_sings": ["dj_lucas"],
 }
+# Chat moderators each creator has appointed, by username.
+CHANNEL_MODERATORS = {"aasha_sings": ["maya"], "dj_lucas": ["beatriz"]}
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,10 @@ def seed_demo() -> DemoSeedResult:
     for follower, followees in FOLLOWS.items():
         for followee in followees:
             user_services.follow_user(follower=seeded[follower], followee=seeded[followee])
+    for channel, moderators in CHANNEL_MODERATORS.items():
+        for moderator in moderators:
+            if not seeded[channel].channel_moderators.filter(moderator=seeded[moderator]).exists():
+                room_moderation.appoint_moderator(channel=seeded[channel], username=moderator)
     _schedule_demo_streams(seeded)
     return DemoSeedResult(logins=logins, admin_totp_secret=admin_secret)
 
