@@ -138,23 +138,43 @@ if REDIS_URL:
             },
         }
     }
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                "hosts": [
-                    {
-                        "address": REDIS_URL,
-                        "socket_connect_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
-                        # Above channels-redis's 5 s blocking pop (redis-py 8 defaults
-                        # to 5 s, which breaks an idle socket's receive loop).
-                        "socket_timeout": 10,
-                    }
-                ],
-                "prefix": "halobuzz",
-            },
-        }
+    # Which channels-redis layer carries the live rooms' fan-out (figures in
+    # docs/benchmarks.md, "Live room: chat fan-out"). "core": a sorted set per process in
+    # Redis, bounded (CHANNEL_LAYER_CAPACITY messages a channel, older ones dropped) and
+    # kept CHANNEL_LAYER_EXPIRY seconds for a process that is not reading. "pubsub": one
+    # PUBLISH per group send, which every process subscribed to the group fans out in
+    # memory; nothing is kept for a process that is not listening.
+    CHANNEL_LAYER_BACKEND = env.str("CHANNEL_LAYER_BACKEND", default="pubsub")
+    _channel_layer_host = {
+        "address": REDIS_URL,
+        "socket_connect_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+        # Above channels-redis's 5 s blocking pop (redis-py 8 defaults to 5 s, which
+        # breaks an idle socket's receive loop).
+        "socket_timeout": 10,
     }
+    if CHANNEL_LAYER_BACKEND == "pubsub":
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {"hosts": [_channel_layer_host], "prefix": "halobuzz"},
+            }
+        }
+    elif CHANNEL_LAYER_BACKEND == "core":
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {
+                    "hosts": [_channel_layer_host],
+                    "prefix": "halobuzz",
+                    "capacity": env.int("CHANNEL_LAYER_CAPACITY", default=100),
+                    "expiry": env.int("CHANNEL_LAYER_EXPIRY", default=60),
+                },
+            }
+        }
+    else:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured('CHANNEL_LAYER_BACKEND must be "core" or "pubsub".')
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
 else:
