@@ -150,15 +150,21 @@ def test_a_channel_layer_failure_after_commit_is_logged_not_raised(monkeypatch, 
 
 
 def test_a_broadcast_reaches_the_rooms_group_encoded_once(stream):
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(events.room_group(stream.pk), channel)
+    group = events.room_group(stream.pk)
 
-    events.send_to_group(events.room_group(stream.pk), events.build_frame("chat.cleared", seq=7))
+    async def listen_while_broadcasting():
+        # One event loop throughout: the pub/sub layer keeps its channels per loop.
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add(group, channel)
+        await events.asend_to_group(group, events.build_frame("chat.cleared", seq=7))
+        try:
+            return await layer.receive(channel)
+        finally:
+            await layer.group_discard(group, channel)
 
-    received = async_to_sync(layer.receive)(channel)
+    received = async_to_sync(listen_while_broadcasting)()
     assert received == {"type": "room.frame", "text": '{"type":"chat.cleared","v":1,"seq":7}'}
-    async_to_sync(layer.group_discard)(events.room_group(stream.pk), channel)
 
 
 def test_the_replay_log_of_a_room_ended_over_a_day_ago_is_pruned(stream):
