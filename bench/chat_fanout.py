@@ -14,8 +14,10 @@ database 14 of the local server (--redis-url), apart from a developer's. Each ru
 a fresh live room: a host, M signed-in chatters (ORM-made sessions, sent as the session
 cookie) and N viewers (visitors; with --signed-in-viewers, accounts of their own).
 Every viewer should get every acknowledged message exactly once. It only talks to
-loopback and stops by itself. Method and figures: docs/benchmarks.md, "Live room: chat
-fan-out".
+loopback and stops by itself. `--experiment` runs the server with a bench-only patch of
+the room consumer (chat_fanout_server.EXPERIMENTS) to measure a change before making
+it; `--lean-viewers` reads frames with less client CPU than `websockets`. Method and
+figures: docs/benchmarks.md, "Live room: chat fan-out".
 """
 
 import argparse
@@ -158,6 +160,7 @@ def measure_run(args, run: int, layer: str, viewers: int, environment: dict) -> 
         "url": f"ws://{HOST}:{port}/ws/streams/{stream_id}/",
         "origin": f"http://{HOST}:{port}",
         "deflate": args.client_deflate,
+        "lean": args.lean_viewers,
         "connect_concurrency": args.connect_concurrency,
         "max_message_id": int(args.duration * args.rate) * args.senders,
         "rate": args.rate,
@@ -232,7 +235,7 @@ def measure_run(args, run: int, layer: str, viewers: int, environment: dict) -> 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "))
     add = parser.add_argument
     add("--viewers", type=int, nargs="+", default=[1000])
     add("--layer", choices=sorted(LAYERS), nargs="+", default=["pubsub"])
@@ -246,6 +249,8 @@ def main() -> None:
     add("--signed-in-viewers", action="store_true", help="else visitors")
     add("--no-client-deflate", dest="client_deflate", action="store_false",
         help="clients do not offer permessage-deflate (browsers do)")  # fmt: skip
+    add("--lean-viewers", action="store_true",
+        help="viewers on a minimal client (no compression offered): less client CPU")  # fmt: skip
     add("--server-deflate", choices=["true", "false"], default="true")
     add("--workers", type=int, default=1, help="uvicorn processes")
     add("--ws", default="auto", help="uvicorn --ws")

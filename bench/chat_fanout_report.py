@@ -9,19 +9,25 @@ from array import array
 from collections import Counter
 from pathlib import Path
 
-# Where a sample of the server is, by what is on its stack (the first marker that
-# matches, checked in this order); a sample may be in one group only.
+# Where a sample of the server is, by its thread (the database thread is the executor
+# that sync_to_async runs on) and the first group, in this order, with a marker anywhere
+# on its stack. Every consumer's stack starts in uvicorn's run_asgi and Channels'
+# await_many_dispatch, so the specific markers come first.
 PROFILE_GROUPS = [
-    ("DB thread: Django ORM / psycopg", ("django/db/", "psycopg")),
-    ("DB thread: other sync work (services, selectors)", ("SyncToAsync.thread_handler",)),
-    ("permessage-deflate (zlib)", ("permessage_deflate",)),
-    ("websocket send (uvicorn + websockets framing)", ("websockets_sansio_impl", "websockets_impl",
-                                                       "wsproto_impl", "websockets/")),
-    ("channels-redis receive / fan-out", ("channels_redis/",)),
-    ("redis-py", ("redis/",)),
-    ("consumer dispatch (channels)", ("channels/consumer", "channels/generic", "channels/utils")),
-    ("JSON", ("json/",)),
-    ("asyncio / uvloop scheduling", ("asyncio/", "uvloop")),
+    ("database thread: chat.send service", ("post_chat_message",)),
+    ("database thread: join, welcome, presence", ("join_room", "leave_room", "build_welcome",
+                                                 "get_room_roles", "_get_stream", "presence")),
+    ("database thread: other", ("",)),
+    ("main: Channels dispatch's close_old_connections hop", ("aclose_old_connections",)),
+    ("main: permessage-deflate", ("PerMessageDeflate",)),
+    ("main: WebSocket framing and socket write (uvicorn, websockets)",
+     ("WebSocketsSansIOProtocol.send", "websockets/protocol.py", "websockets/frames.py")),
+    ("main: Channels send chain (session wrapper, consumer.send)",
+     ("InstanceSessionWrapper.send", "AsyncConsumer.send", "AsyncWebsocketConsumer.send")),
+    ("main: channel layer receive (channels-redis, redis-py)", ("channels_redis/", "redis/")),
+    ("main: consumer loop (await_many_dispatch: asyncio.wait, a task per message)",
+     ("await_many_dispatch",)),
+    ("main: event loop and other", ("",)),
 ]  # fmt: skip
 FRAME = re.compile(r"^(?P<function>.*) \((?P<file>[^()]*?)(?::\d+)?\)$")
 
@@ -125,9 +131,13 @@ def machine_facts(args) -> list[str]:
         f"--ws-per-message-deflate {args.server_deflate}; settings {args.settings}; "
         + (", ".join(args.server_env) or "no extra server variables")
         + (f"; EXPERIMENT {args.experiment} (not the app's code)" if args.experiment else ""),
-        f"clients: {args.client_processes} viewer processes + 1 sender process (uvloop), "
-        f"permessage-deflate offered: {'yes' if args.client_deflate else 'no'}; "
-        f"viewers {'signed in' if args.signed_in_viewers else 'visitors'}; "
+        f"clients: {args.client_processes} viewer processes + 1 sender process (uvloop); "
+        + (
+            "viewers on the lean client (no compression offered); "
+            if args.lean_viewers
+            else f"permessage-deflate offered: {'yes' if args.client_deflate else 'no'}; "
+        )
+        + f"viewers {'signed in' if args.signed_in_viewers else 'visitors'}; "
         + (f"CPU pinning server/clients: {args.pin}" if args.pin else "no CPU pinning"),
     ]
 
@@ -192,9 +202,11 @@ def summarize_profile(path: Path) -> dict:
             for f in frames[1:]
         ]
         text = ";".join(f"{file}:{function}" for file, function in files)
+        database_thread = "ThreadPoolExecutor" in frames[0]
         group = next(
-            (name for name, markers in PROFILE_GROUPS if any(m in text for m in markers)),
-            "other",
+            name
+            for name, markers in PROFILE_GROUPS
+            if name.startswith("database") == database_thread and any(m in text for m in markers)
         )
         groups[group] += samples
         file, function = files[-1] if files else ("", "?")
