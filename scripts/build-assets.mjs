@@ -8,6 +8,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const vendorFiles = [
   ["htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"],
   ["hls.js/dist/hls.min.js", "hls/hls.min.js"],
+  // hls.min.js names its source map; the manifest storage of collectstatic needs it there.
+  ["hls.js/dist/hls.min.js.map", "hls/hls.min.js.map"],
 ];
 
 for (const [source, target] of vendorFiles) {
