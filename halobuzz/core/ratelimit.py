@@ -31,6 +31,36 @@ _local_buckets: dict[str, float] = {}
 _script = None
 
 
+def gcra_step(*, tat: float | None, now: float, interval: float, burst: int) -> tuple[float, float]:
+    """One token-bucket decision. `tat` is the bucket's stored "theoretical arrival
+    time" (None for a new bucket). Returns (tat to store, seconds to wait); a wait of
+    0.0 means allowed, otherwise keep the old tat."""
+    tat = max(tat if tat is not None else now, now)
+    new_tat = tat + interval
+    allow_at = new_tat - burst * interval
+    if now < allow_at:
+        return tat, allow_at - now
+    return new_tat, 0.0
+
+
+class TokenBucket:
+    """A bucket for one owner in one process (e.g. one socket's frame rate)."""
+
+    def __init__(self, *, per_second: float, burst: int):
+        self.interval = 1.0 / per_second
+        self.burst = max(1, burst)
+        self.tat: float | None = None
+
+    def take(self) -> float:
+        """Take a token: 0.0 when allowed, else the seconds until one is free."""
+        tat, wait = gcra_step(
+            tat=self.tat, now=time.monotonic(), interval=self.interval, burst=self.burst
+        )
+        if not wait:
+            self.tat = tat
+        return wait
+
+
 def _redis_client():
     # `caches["default"]`, not `django.core.cache.cache`: that is a proxy, and
     # isinstance() sees the proxy's class, never the backend's.
@@ -54,12 +84,10 @@ def consume(*, key: str, per_second: float, burst: int) -> float:
         )
     now = time.monotonic()
     with _local_lock:
-        tat = max(_local_buckets.get(key, now), now)
-        new_tat = tat + interval
-        allow_at = new_tat - burst * interval
-        if now < allow_at:
-            return allow_at - now
-        _local_buckets[key] = new_tat
+        tat, wait = gcra_step(tat=_local_buckets.get(key), now=now, interval=interval, burst=burst)
+        if wait:
+            return wait
+        _local_buckets[key] = tat
         if len(_local_buckets) > 100_000:
             _forget_full_buckets(now)
     return 0.0

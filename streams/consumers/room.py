@@ -17,6 +17,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from halobuzz.core.exceptions import ApplicationError
+from halobuzz.core.ratelimit import TokenBucket
 from streams import events, realtime
 from streams.exceptions import RoomError
 from streams.models import Stream
@@ -31,24 +32,6 @@ REF_MAX_LENGTH = 40
 REACTIONS_PER_SECOND = 8
 # How long a socket trusts its last "may take part" check for reactions.
 PARTICIPATION_CHECK_SECONDS = 10
-
-
-class LocalBucket:
-    """A token bucket for one socket (no sharing needed: it limits this socket)."""
-
-    def __init__(self, per_second: float, burst: int):
-        self.interval = 1.0 / per_second
-        self.burst = burst
-        self.tat = 0.0
-
-    def take(self) -> float:
-        now = time.monotonic()
-        new_tat = max(self.tat, now) + self.interval
-        allow_at = new_tat - self.burst * self.interval
-        if now < allow_at:
-            return allow_at - now
-        self.tat = new_tat
-        return 0.0
 
 
 def _get_stream(stream_id: int) -> Stream | None:
@@ -71,8 +54,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if self.stream is None:
             await self.close(code=CLOSE_NOT_FOUND)
             return
-        self.frame_bucket = LocalBucket(settings.ROOM_FRAMES_PER_SECOND, settings.ROOM_FRAME_BURST)
-        self.reaction_bucket = LocalBucket(REACTIONS_PER_SECOND, REACTIONS_PER_SECOND)
+        self.frame_bucket = TokenBucket(
+            per_second=settings.ROOM_FRAMES_PER_SECOND, burst=settings.ROOM_FRAME_BURST
+        )
+        self.reaction_bucket = TokenBucket(
+            per_second=REACTIONS_PER_SECOND, burst=REACTIONS_PER_SECOND
+        )
         self.may_react_until = 0.0
         roles = await database_sync_to_async(room_selectors.get_room_roles)(
             user=self.user, stream=self.stream
