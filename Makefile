@@ -92,7 +92,7 @@ format: install-dev
 
 # Separate processes, as in production (see README "Production").
 serve: setup
-	$(BIN)/uvicorn halobuzz.asgi:application --host 127.0.0.1 --port $(PORT)
+	$(BIN)/uvicorn halobuzz.asgi:application --host 127.0.0.1 --port $(PORT) --lifespan off --ws-per-message-deflate false
 worker: install
 	$(BIN)/celery -A halobuzz worker --loglevel INFO
 beat: install

@@ -14,10 +14,8 @@ database 14 of the local server (--redis-url), apart from a developer's. Each ru
 a fresh live room: a host, M signed-in chatters (ORM-made sessions, sent as the session
 cookie) and N viewers (visitors; with --signed-in-viewers, accounts of their own).
 Every viewer should get every acknowledged message exactly once. It only talks to
-loopback and stops by itself. `--experiment` runs the server with a bench-only patch of
-the room consumer (chat_fanout_server.EXPERIMENTS) to measure a change before making
-it; `--lean-viewers` reads frames with less client CPU than `websockets`. Method and
-figures: docs/benchmarks.md, "Live room: chat fan-out".
+loopback and stops by itself. `--lean-viewers` reads frames with less client CPU than
+`websockets`. Method and figures: docs/benchmarks.md, "Live room: chat fan-out".
 """
 
 import argparse
@@ -35,7 +33,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from chat_fanout_clients import raise_file_limit, run_senders, run_viewers
 from chat_fanout_report import machine_facts, print_table, summarize_profile, summarize_run
 from chat_fanout_server import (
-    EXPERIMENTS,
     HOST,
     ROOT,
     CpuMeter,
@@ -251,12 +248,12 @@ def main() -> None:
         help="clients do not offer permessage-deflate (browsers do)")  # fmt: skip
     add("--lean-viewers", action="store_true",
         help="viewers on a minimal client (no compression offered): less client CPU")  # fmt: skip
-    add("--server-deflate", choices=["true", "false"], default="true")
+    add("--server-deflate", choices=["true", "false"], default="false",
+        help="uvicorn --ws-per-message-deflate (deploy/Procfile: false)")  # fmt: skip
     add("--workers", type=int, default=1, help="uvicorn processes")
     add("--ws", default="auto", help="uvicorn --ws")
     add("--loop", default="auto", help="uvicorn --loop")
     add("--http", default="auto", help="uvicorn --http")
-    add("--experiment", choices=sorted(EXPERIMENTS), help="patch the room consumer (not the app)")
     add("--pin", help="CPUs for server/clients with taskset, e.g. 0/1")
     add("--server-env", action="append", default=[], help="KEY=VALUE for the server")
     add("--settings", default="halobuzz.settings.production")

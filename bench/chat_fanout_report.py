@@ -129,8 +129,7 @@ def machine_facts(args) -> list[str]:
         f"{_first_line(['psql', '--version'])}; {redis_version}",
         f"uvicorn: --workers {args.workers} --ws {args.ws} --loop {args.loop} --http {args.http} "
         f"--ws-per-message-deflate {args.server_deflate}; settings {args.settings}; "
-        + (", ".join(args.server_env) or "no extra server variables")
-        + (f"; EXPERIMENT {args.experiment} (not the app's code)" if args.experiment else ""),
+        + (", ".join(args.server_env) or "no extra server variables"),
         f"clients: {args.client_processes} viewer processes + 1 sender process (uvloop); "
         + (
             "viewers on the lean client (no compression offered); "

@@ -30,89 +30,10 @@ if os.environ.get("BENCH_SWITCH_INTERVAL"):
     sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
 """
 
-# Experiments, not the app (--experiment). Each is a module the server runs instead of
-# halobuzz.asgi, which patches the room consumer; docs/benchmarks.md describes them as
-# changes to make. "fast-path": `room.frame` messages go straight to the socket, where
-# Channels' dispatch first hops to the database thread (close_old_connections) for
-# every message. "direct-fanout": also, the pub/sub layer hands a room's frames to the
-# room's sockets in this process in one loop, instead of queueing a copy for each
-# consumer and waking its task (needs --layer pubsub; order is only kept after joining).
-EXPERIMENTS = {
-    "fast-path": """from halobuzz.asgi import application  # noqa: F401
-from streams.consumers.room import RoomConsumer
-
-_dispatch = RoomConsumer.dispatch
-
-
-async def dispatch(self, message):
-    if message["type"] == "room.frame":
-        await self.send(text_data=message["text"])
-    else:
-        await _dispatch(self, message)
-
-
-RoomConsumer.dispatch = dispatch
-""",
-    "direct-fanout": """import asyncio
-
-from channels_redis import pubsub
-
-from halobuzz_bench_fast_path import application  # noqa: F401
-from streams import events
-from streams.consumers.room import RoomConsumer
-
-DIRECT = {}  # the layer's channel for a room group -> {channel name: consumer}
-_connect, _disconnect = RoomConsumer.connect, RoomConsumer.disconnect
-_receive_message = pubsub.RedisSingleShardConnection._receive_message
-
-
-def room_channel(consumer):
-    return f"halobuzz__group__{events.room_group(consumer.stream.pk)}"
-
-
-async def connect(self):
-    await _connect(self)
-    if self.joined:
-        DIRECT.setdefault(room_channel(self), {})[self.channel_name] = self
-
-
-async def disconnect(self, code):
-    if self.joined:
-        DIRECT.get(room_channel(self), {}).pop(self.channel_name, None)
-    await _disconnect(self, code)
-
-
-async def fan_out(consumers, message):
-    for consumer in consumers:
-        try:
-            await consumer.base_send(message)
-        except Exception:  # noqa: BLE001, S112 - that socket is closing
-            continue
-
-
-def receive_message(self, message):
-    if message is not None:
-        name = message["channel"]
-        consumers = DIRECT.get(name.decode() if isinstance(name, bytes) else name)
-        if consumers:
-            text = self.channel_layer.channel_layer.deserialize(message["data"])["text"]
-            frame = {"type": "websocket.send", "text": text}
-            asyncio.get_running_loop().create_task(fan_out(list(consumers.values()), frame))
-            return
-    _receive_message(self, message)
-
-
-RoomConsumer.connect, RoomConsumer.disconnect = connect, disconnect
-pubsub.RedisSingleShardConnection._receive_message = receive_message
-""",
-}
-
 
 def server_environment(args, database_url: str, var_dir: Path) -> dict:
     """What the app's processes see: production settings, loopback hosts, quiet logs."""
     (var_dir / "halobuzz_bench_settings.py").write_text(BENCH_SETTINGS.format(base=args.settings))
-    for name, module in EXPERIMENTS.items():
-        (var_dir / f"halobuzz_bench_{name.replace('-', '_')}.py").write_text(module)
     return {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(var_dir), str(ROOT)]),
@@ -136,9 +57,7 @@ def free_port() -> int:
 
 
 def start_server(args, layer: str, environment: dict, port: int, log) -> subprocess.Popen:
-    experiment = (args.experiment or "").replace("-", "_")
-    app = f"halobuzz_bench_{experiment}" if experiment else "halobuzz.asgi"
-    command = [str(ROOT / ".venv/bin/uvicorn"), f"{app}:application"]
+    command = [str(ROOT / ".venv/bin/uvicorn"), "halobuzz.asgi:application"]
     command += ["--host", HOST, "--port", str(port), "--lifespan", "off", "--no-access-log"]
     command += ["--workers", str(args.workers), "--ws", args.ws, "--loop", args.loop]
     command += ["--http", args.http, "--ws-per-message-deflate", args.server_deflate]

@@ -19,6 +19,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from halobuzz.core.websocket import ServerSendMiddleware  # noqa: E402
 from halobuzz.routing import websocket_urlpatterns  # noqa: E402
 from trust import automod  # noqa: E402
 
@@ -29,8 +30,8 @@ threading.Thread(target=automod.warm_up, name="automod-warm-up", daemon=True).st
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_application,
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
+        "websocket": ServerSendMiddleware(
+            AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
         ),
     }
 )

@@ -27,6 +27,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from streams import events
+from streams.consumers.hub import RoomHub
 from streams.services import presence
 
 logger = logging.getLogger(__name__)
@@ -221,6 +222,7 @@ class RoomRuntime:
         self.reactions = ReactionBatcher(state)
         self.presence = PresenceAnnouncer(state)
         self.keeper = PresenceKeeper()
+        self.hub = RoomHub()
 
 
 _runtimes: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

@@ -3,6 +3,7 @@ import shutil
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from halobuzz.core import ratelimit
 from tests.factories import UserFactory
@@ -25,6 +26,14 @@ def _fresh_cache():
     yield
     cache.clear()
     ratelimit.reset_local_buckets()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    # LocaleMiddleware leaves a request's language active on the thread; a test
+    # after an `Accept-Language: ne` request would otherwise read Nepali errors.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

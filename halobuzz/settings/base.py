@@ -116,6 +116,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+elif env.bool("DATABASE_POOL", default=True):
+    # A pool per process (psycopg_pool): under ASGI a connection per request or room
+    # call cost about 11 ms to open, and persistent connections are per thread, which
+    # Django advises against there. Django checks a connection out of the pool for
+    # each request and database_sync_to_async call and returns it afterwards.
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {
+            "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+            "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=10),
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+        }
+    }
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -409,6 +421,9 @@ ROOM_REPLAY_MAX_EVENTS = 1000
 ROOM_FRAMES_PER_SECOND = 20
 ROOM_FRAME_BURST = 40
 ROOM_FRAME_MAX_BYTES = 4096
+# Frames a room socket may fall behind (its client not reading) before it is closed
+# and resumes from the room's stored events: about 25 s of a busy chat.
+ROOM_SOCKET_BACKLOG = env.int("ROOM_SOCKET_BACKLOG", default=500)
 ROOM_PRESENCE_BROADCAST_SECONDS = env.float("ROOM_PRESENCE_BROADCAST_SECONDS", default=2.0)
 # Open sockets check in this often; a presence row older than the timeout is a
 # socket whose server died, and stops counting.

@@ -1,10 +1,13 @@
 """The live room socket: `/ws/streams/<id>/` (protocol in docs/realtime-protocol.md).
 
-The consumer parses and checks frames, calls one service or selector per frame, and
-forwards the channel layer's pre-encoded frames to its socket. Every refusal is an
-`error` frame; the socket stays open.
+The consumer parses and checks frames and calls one service or selector per frame.
+The room's broadcasts reach its socket through this process's room hub
+(`streams/consumers/hub.py`), already encoded; its own channel carries only frames
+for this user or for moderators. Every refusal is an `error` frame; the socket stays
+open.
 """
 
+import asyncio
 import json
 import logging
 import math
@@ -18,7 +21,9 @@ from django.utils.translation import gettext as _
 
 from halobuzz.core.exceptions import ApplicationError
 from halobuzz.core.ratelimit import TokenBucket
+from halobuzz.core.websocket import SERVER_SEND
 from streams import events, realtime
+from streams.consumers import hub
 from streams.exceptions import RoomError
 from streams.models import Stream
 from streams.selectors import room as room_selectors
@@ -64,22 +69,32 @@ class RoomConsumer(AsyncWebsocketConsumer):
         roles = await database_sync_to_async(room_selectors.get_room_roles)(
             user=self.user, stream=self.stream
         )
-        self.room_groups = [events.room_group(self.stream.pk)]
+        self.outbox = hub.Outbox(
+            send=self.scope.get(SERVER_SEND, self.base_send),
+            limit=settings.ROOM_SOCKET_BACKLOG,
+            on_overflow=self._fell_behind,
+        )
+        # The room's frames come through this process's hub; this socket's own
+        # channel carries only what is for this user or for moderators.
+        self.personal_groups = []
         if self.user is not None:
-            self.room_groups.append(events.user_group(self.stream.pk, self.user.pk))
+            self.personal_groups.append(events.user_group(self.stream.pk, self.user.pk))
         if room_selectors.can_moderate(roles):
-            self.room_groups.append(events.moderators_group(self.stream.pk))
-        # Join the groups before reading the welcome, so no event falls in between.
-        for group in self.room_groups:
-            await self.channel_layer.group_add(group, self.channel_name)
+            self.personal_groups.append(events.moderators_group(self.stream.pk))
+        # Join before reading the welcome, so no event falls in between; frames that
+        # arrive meanwhile wait in the outbox until the welcome is sent.
+        runtime = realtime.get_runtime()
+        await runtime.hub.join(stream_id=self.stream.pk, outbox=self.outbox)
         self.joined = True
+        for group in self.personal_groups:
+            await self.channel_layer.group_add(group, self.channel_name)
         await database_sync_to_async(presence.join_room)(
             stream=self.stream, channel_name=self.channel_name, user=self.user
         )
-        runtime = realtime.get_runtime()
         runtime.keeper.add(self.channel_name)
         runtime.presence.changed(self.stream.pk)
         await self.send_welcome(last_seq=self._last_seq_from_query())
+        self.outbox.open()
 
     def _last_seq_from_query(self) -> int | None:
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
@@ -99,18 +114,28 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if not self.joined:
             return
         self.joined = False
-        for group in self.room_groups:
-            await self.channel_layer.group_discard(group, self.channel_name)
         runtime = realtime.get_runtime()
+        self.outbox.close()
+        runtime.hub.leave(stream_id=self.stream.pk, outbox=self.outbox)
+        for group in self.personal_groups:
+            await self.channel_layer.group_discard(group, self.channel_name)
         runtime.keeper.discard(self.channel_name)
         try:
             await database_sync_to_async(presence.leave_room)(channel_name=self.channel_name)
         finally:
             runtime.presence.changed(self.stream.pk)
 
-    async def room_frame(self, message):
-        """A frame from the channel layer, already encoded."""
-        await self.send(text_data=message["text"])
+    async def dispatch(self, message):
+        # Pre-encoded frames skip Channels' dispatch, which first hops to the database
+        # thread (close_old_connections) for every message; they touch no database.
+        if message["type"] == events.LAYER_MESSAGE_TYPE:
+            self.outbox.push(message["text"])
+        else:
+            await super().dispatch(message)
+
+    def _fell_behind(self) -> None:
+        logger.info("room %s: closing a socket that fell behind", self.stream.pk)
+        self._closing = asyncio.create_task(self.close(code=hub.CLOSE_TOO_SLOW))
 
     # --- Frames from the client ------------------------------------------------------
 

@@ -206,8 +206,9 @@ def post_chat_message(*, stream_id: int, author, body: str) -> PostedMessage:
         )
         return PostedMessage(message=message, held=True)
     with transaction.atomic():
-        message = ChatMessage.objects.create(**fields)
-        _publish(message)
+        seq = events.take_next_seq(stream_id=stream.pk)
+        message = ChatMessage.objects.create(seq=seq, status=ChatMessage.Status.VISIBLE, **fields)
+        _append_message_event(message)
     return PostedMessage(message=message, held=False)
 
 
@@ -227,10 +228,15 @@ def _record_automod(*, kind: str, status: str, **fields) -> ChatMessage:
 
 
 def _publish(message: ChatMessage) -> None:
-    """Number a message that has become visible and broadcast it (caller's transaction)."""
+    """Number a held message that has become visible and broadcast it (caller's
+    transaction)."""
     message.seq = events.take_next_seq(stream_id=message.stream_id)
     message.status = ChatMessage.Status.VISIBLE
     message.save(update_fields=["seq", "status"])
+    _append_message_event(message)
+
+
+def _append_message_event(message: ChatMessage) -> None:
     events.append_room_event(
         stream_id=message.stream_id,
         event_type=events.CHAT_MESSAGE,

@@ -106,5 +106,8 @@ def test_creator_goes_live_from_the_studio_and_a_viewer_watches(site, camera_bro
     assert stream.end_reason == Stream.EndReason.HOST
     assert ffmpeg_children() == []
     assert not errors, errors
+    # The viewer's player reloads into the ended page. (Closing a context in the
+    # middle of that navigation can hang Chromium.)
+    viewer.get_by_role("heading", name="This stream has ended").first.wait_for(timeout=20_000)
     viewer_context.close()
     studio_context.close()

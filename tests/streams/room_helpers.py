@@ -125,6 +125,24 @@ class RoomClient:
             ):
                 return frame
 
+    async def expect_each(self, *frame_types: str, timeout: float = TIMEOUT) -> dict:
+        """One frame of each type, in whatever order they come (an ack and the room's
+        copy of the same message race: they travel different paths)."""
+        deadline = time.monotonic() + timeout
+        found = {}
+        while len(found) < len(frame_types):
+            remaining = deadline - time.monotonic()
+            try:
+                frame = await self.communicator.receive_json_from(timeout=max(remaining, 0))
+            except TimeoutError:
+                missing = [name for name in frame_types if name not in found]
+                raise AssertionError(f"no {missing} arrived") from None
+            if frame["type"] == "error" and "error" not in frame_types:
+                raise AssertionError(f"expected {frame_types}, got {frame}")
+            if frame["type"] in frame_types:
+                found.setdefault(frame["type"], frame)
+        return found
+
     async def expect_error(self, code: str, **fields) -> dict:
         error = await self.expect("error")
         assert error["code"] == code, error

@@ -16,7 +16,6 @@ from tests.streams.factories import LiveStreamFactory
 from tests.streams.room_helpers import (
     MOMENTARY,
     REPLAYABLE_TYPES,
-    Sockets,
     add_emote,
     automod_loaded,  # noqa: F401
     closed_by_server,
@@ -30,13 +29,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("automod_loaded", "fresh_channel_layer"),
 ]
-
-
-@pytest.fixture
-async def sockets():
-    opened = Sockets()
-    yield opened
-    await opened.close_all()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from tests.factories import UserFactory
 from tests.streams.factories import LiveStreamFactory, StreamFactory
 from tests.streams.room_helpers import (
     TIMEOUT,
-    Sockets,
     automod_loaded,  # noqa: F401
     db,
     fresh_channel_layer,  # noqa: F401
@@ -22,13 +21,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("automod_loaded", "fresh_channel_layer"),
 ]
-
-
-@pytest.fixture
-async def sockets():
-    opened = Sockets()
-    yield opened
-    await opened.close_all()
 
 
 @pytest.fixture

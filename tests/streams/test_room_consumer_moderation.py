@@ -6,7 +6,6 @@ from streams.models import ChannelModerator
 from tests.factories import UserFactory
 from tests.streams.factories import LiveStreamFactory
 from tests.streams.room_helpers import (
-    Sockets,
     automod_loaded,  # noqa: F401
     db,
     fresh_channel_layer,  # noqa: F401
@@ -17,13 +16,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("automod_loaded", "fresh_channel_layer"),
 ]
-
-
-@pytest.fixture
-async def sockets():
-    opened = Sockets()
-    yield opened
-    await opened.close_all()
 
 
 async def appoint_moderator(stream, user) -> None:
