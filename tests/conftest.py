@@ -3,6 +3,7 @@ import shutil
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connections
 from django.utils import translation
 
 from halobuzz.core import ratelimit
@@ -26,6 +27,17 @@ def _fresh_cache():
     yield
     cache.clear()
     ratelimit.reset_local_buckets()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_connection_pools(django_db_setup, django_db_blocker):
+    """PostgreSQL's pool keeps connections open; close them before the test database
+    is dropped, which PostgreSQL refuses while anyone is connected."""
+    yield
+    with django_db_blocker.unblock():
+        for connection in connections.all():
+            if connection.settings_dict.get("OPTIONS", {}).get("pool"):
+                connection.close_pool()
 
 
 @pytest.fixture(autouse=True)

@@ -21,6 +21,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from halobuzz.core.admin_mixins import ReadOnlyAdminMixin
 from halobuzz.core.exceptions import ApplicationError
 from trust import services
 from trust.models import BlockedTerm, ModerationAction, SiteBan
@@ -59,7 +60,7 @@ def _on_own_page(modeladmin, request) -> bool:
 
 
 @admin.register(ModerationAction)
-class ModerationActionAdmin(admin.ModelAdmin):
+class ModerationActionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """What moderators and AutoMod did. Append-only: nobody adds, edits or deletes here."""
 
     list_display = ("created_at", "kind", "actor", "target_user", "channel", "stream", "reason")
@@ -94,15 +95,6 @@ class ModerationActionAdmin(admin.ModelAdmin):
         if action.chat_message is None:
             return "—"
         return Truncator(action.chat_message.body).chars(500)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- Blocked terms ---------------------------------------------------------------------

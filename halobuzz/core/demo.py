@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
+from economy.services import rewards
 from halobuzz.users import services as user_services
 from halobuzz.users.mfa import ensure_totp
 from halobuzz.users.models import User
@@ -20,6 +21,7 @@ from streams.services import room_moderation
 
 DEMO_ADMIN_PASSWORD = "halobuzz-admin-2026"  # noqa: S105 (printed demo login; DEBUG only)
 DEMO_USER_PASSWORD = "halobuzz-demo-2026"  # noqa: S105 (printed demo login; DEBUG only)
+DEMO_WELCOME_COINS = 500
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,14 @@ def seed_demo() -> DemoSeedResult:
         for moderator in moderators:
             if not seeded[channel].channel_moderators.filter(moderator=seeded[moderator]).exists():
                 room_moderation.appoint_moderator(channel=seeded[channel], username=moderator)
+    for person in VIEWERS:
+        # Once per viewer however often the demo is seeded (the key repeats).
+        rewards.grant_coins(
+            user=seeded[person.username],
+            coins=DEMO_WELCOME_COINS,
+            reason="Demo welcome coins",
+            idempotency_key=f"demo-welcome:{person.username}",
+        )
     _schedule_demo_streams(seeded)
     return DemoSeedResult(logins=logins, admin_totp_secret=admin_secret)
 

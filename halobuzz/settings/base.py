@@ -10,6 +10,7 @@ PostgreSQL and Redis.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -244,6 +245,14 @@ CELERY_BEAT_SCHEDULE = {
     "prune-room-events": {
         "task": "streams.tasks.prune_room_events",
         "schedule": 60 * 60,
+    },
+    "roll-up-ledger-balances": {
+        "task": "economy.tasks.roll_up_balances",
+        "schedule": 60,
+    },
+    "audit-ledger": {
+        "task": "economy.tasks.audit_ledger_nightly",
+        "schedule": crontab(hour=3, minute=17),
     },
 }
 

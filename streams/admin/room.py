@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from halobuzz.core.admin_mixins import ReadOnlyAdminMixin
 from halobuzz.core.exceptions import ApplicationError
 from streams.models import (
     ChannelBan,
@@ -24,15 +25,8 @@ from streams.models import (
 from streams.services import chat, emotes, room_moderation
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class _ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    pass
 
 
 def _run_on_messages(modeladmin, request, queryset, *, service, done_message) -> None:

@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from halobuzz.core.admin_mixins import ReadOnlyAdminMixin
 from halobuzz.core.exceptions import ApplicationError
 from streams import selectors
 from streams.models import (
@@ -117,17 +118,8 @@ class _WrittenByServicesMixin:
             self.message_user(request, failure, messages.ERROR)
 
 
-class _ReadOnlyInlineMixin:
+class _ReadOnlyInlineMixin(ReadOnlyAdminMixin):
     """Inlines that show what services wrote, never a form to change it."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ThumbnailFrameInline(_ReadOnlyInlineMixin, admin.TabularInline):
