@@ -31,13 +31,21 @@ def _fresh_cache():
 
 @pytest.fixture(scope="session", autouse=True)
 def _close_connection_pools(django_db_setup, django_db_blocker):
-    """PostgreSQL's pool keeps connections open; close them before the test database
-    is dropped, which PostgreSQL refuses while anyone is connected."""
+    """PostgreSQL refuses to drop the test database while anyone is connected. The
+    pool keeps idle connections open, and threads that served end-to-end tests (an
+    ASGI server in a thread) can still hold one checked out: end them all first."""
     yield
     with django_db_blocker.unblock():
         for connection in connections.all():
-            if connection.settings_dict.get("OPTIONS", {}).get("pool"):
-                connection.close_pool()
+            if not connection.settings_dict.get("OPTIONS", {}).get("pool"):
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            connection.close()
+            connection.close_pool()
 
 
 @pytest.fixture(autouse=True)
