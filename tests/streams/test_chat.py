@@ -25,11 +25,9 @@ from tests.streams.factories import EndedStreamFactory, LiveStreamFactory, Strea
 from tests.streams.room_factories import (
     ChannelBanFactory,
     ChannelEmoteFactory,
-    ChannelModeratorFactory,
     ChatMessageFactory,
     HeldMessageFactory,
     TimeoutFactory,
-    capture_broadcasts,
     chat_settings,
     freeze_clock,
     refused,
@@ -41,31 +39,6 @@ from trust.models import ModerationAction
 pytestmark = pytest.mark.django_db
 
 TOXIC = "you are a stupid worthless idiot"
-
-
-@pytest.fixture
-def stream():
-    return LiveStreamFactory()
-
-
-@pytest.fixture
-def host(stream):
-    return stream.host
-
-
-@pytest.fixture
-def viewer():
-    return UserFactory()
-
-
-@pytest.fixture
-def moderator(stream):
-    return ChannelModeratorFactory(channel=stream.host).moderator
-
-
-@pytest.fixture
-def broadcasts(monkeypatch):
-    return capture_broadcasts(monkeypatch)
 
 
 @pytest.fixture

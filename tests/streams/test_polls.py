@@ -22,27 +22,11 @@ from tests.streams.factories import EndedStreamFactory, LiveStreamFactory, Strea
 from tests.streams.room_factories import (
     ChannelBanFactory,
     ChannelModeratorFactory,
-    capture_broadcasts,
     freeze_clock,
     refused,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def stream():
-    return LiveStreamFactory()
-
-
-@pytest.fixture
-def host(stream):
-    return stream.host
-
-
-@pytest.fixture
-def broadcasts(monkeypatch):
-    return capture_broadcasts(monkeypatch)
 
 
 @pytest.fixture

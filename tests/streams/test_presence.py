@@ -29,25 +29,13 @@ from streams.services.viewers import (
     refresh_viewer_counts,
 )
 from tests.factories import FollowFactory, UserFactory
-from tests.streams.factories import LiveStreamFactory
 from tests.streams.room_factories import (
     ChannelModeratorFactory,
     RoomPresenceFactory,
-    capture_broadcasts,
     refused,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def stream():
-    return LiveStreamFactory()
-
-
-@pytest.fixture
-def broadcasts(monkeypatch):
-    return capture_broadcasts(monkeypatch)
 
 
 def count(stream) -> int:

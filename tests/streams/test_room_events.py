@@ -21,19 +21,8 @@ from streams.tasks import prune_room_events
 from tests.conftest import require_service
 from tests.factories import UserFactory
 from tests.streams.factories import EndedStreamFactory, LiveStreamFactory, StreamFactory
-from tests.streams.room_factories import capture_broadcasts
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def stream():
-    return LiveStreamFactory()
-
-
-@pytest.fixture
-def broadcasts(monkeypatch):
-    return capture_broadcasts(monkeypatch)
 
 
 def stored_types(stream) -> list[str]:

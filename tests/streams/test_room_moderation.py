@@ -33,37 +33,11 @@ from tests.streams.factories import EndedStreamFactory, LiveStreamFactory, Strea
 from tests.streams.room_factories import (
     ChannelModeratorFactory,
     ChatMessageFactory,
-    capture_broadcasts,
     refused,
 )
 from trust.models import ModerationAction
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def stream():
-    return LiveStreamFactory()
-
-
-@pytest.fixture
-def host(stream):
-    return stream.host
-
-
-@pytest.fixture
-def viewer():
-    return UserFactory()
-
-
-@pytest.fixture
-def moderator(stream):
-    return ChannelModeratorFactory(channel=stream.host).moderator
-
-
-@pytest.fixture
-def broadcasts(monkeypatch):
-    return capture_broadcasts(monkeypatch)
 
 
 def only_action() -> ModerationAction:

@@ -19,31 +19,10 @@ from tests.streams.factories import LiveStreamFactory
 from tests.streams.room_factories import (
     ChannelBanFactory,
     ChannelModeratorFactory,
-    capture_broadcasts,
     refused,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def stream():
-    return LiveStreamFactory()
-
-
-@pytest.fixture
-def host(stream):
-    return stream.host
-
-
-@pytest.fixture
-def viewer():
-    return UserFactory()
-
-
-@pytest.fixture
-def broadcasts(monkeypatch):
-    return capture_broadcasts(monkeypatch)
 
 
 def submit(stream, author, text="Play Lisboa Menina"):

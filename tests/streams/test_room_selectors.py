@@ -31,16 +31,6 @@ pytestmark = pytest.mark.django_db
 Region = RegionalModerator.Region
 
 
-@pytest.fixture
-def stream():
-    return LiveStreamFactory()
-
-
-@pytest.fixture
-def viewer():
-    return UserFactory()
-
-
 def welcome(stream, user, last_seq=None) -> tuple[dict, list[dict]]:
     first, *replay = build_welcome(stream=stream, user=user, last_seq=last_seq)
     assert first["type"] == "room.welcome" and first["v"] == 1
