@@ -19,11 +19,6 @@ def get_user_balance(*, user, kind: str) -> int:
     return 0 if account is None else get_account_balance(account=account)
 
 
-def list_account_entries(*, account: Account):
-    """Newest first, with their transactions, for history pages."""
-    return LedgerEntry.objects.filter(account=account).select_related("transaction").order_by("-id")
-
-
 def list_user_history(*, user, asset: str = "", kind: str = ""):
     """Every entry on the user's own accounts, newest first, optionally of one asset
     or one kind of transaction."""
