@@ -42,3 +42,29 @@ class UnbalancedTransaction(EconomyError):
             _("A ledger transaction must balance: %(detail)s") % {"detail": detail},
             code="unbalanced_transaction",
         )
+
+
+class CoinDebtOutstanding(EconomyError):
+    """Coins were taken back by a refund or chargeback after being spent; the rest is
+    owed, and the wallet cannot be spent until a purchase settles it."""
+
+    status = 402
+
+    def __init__(self, *, owed: int):
+        super().__init__(
+            _(
+                "You owe %(owed)s coins from a refunded purchase. Buy coins to settle it "
+                "before spending again."
+            )
+            % {"owed": owed},
+            code="coin_debt",
+            extra={"owed": owed},
+        )
+
+
+class GiftError(EconomyError):
+    """A gift that cannot be sent (stream not live, gift unavailable...)."""
+
+
+class PaymentError(EconomyError):
+    """A purchase that cannot start or a payment message that cannot be used."""

@@ -1,11 +1,17 @@
-"""Ledger jobs run by Celery beat (schedules are editable in the admin)."""
+"""Economy jobs run by Celery beat (schedules are editable in the admin) and the
+dev provider's webhook."""
 
+import json
 import logging
 
 from celery import shared_task
+from django.conf import settings
 
 from economy.audit import audit_ledger
-from economy.services import ledger
+from economy.models import Payment
+from economy.payments.base import ProviderError
+from economy.selectors.payments import list_stale_pending_payments
+from economy.services import ledger, payments
 from halobuzz.core.services import alert_staff
 
 logger = logging.getLogger(__name__)
@@ -28,3 +34,28 @@ def audit_ledger_nightly() -> bool:
     logger.error("Ledger audit found a breach:\n%s", text)
     alert_staff(subject="Ledger audit found a breach", body=text)
     return False
+
+
+@shared_task(ignore_result=True)
+def check_pending_payments() -> int:
+    """Ask providers about payments still pending after a while (a buyer who closed
+    the tab before returning, a webhook that never came). Returns how many moved."""
+    moved = 0
+    for payment in list_stale_pending_payments(
+        older_than_seconds=settings.PAYMENT_STATUS_CHECK_AFTER_SECONDS
+    ):
+        try:
+            updated = payments.check_payment_status(payment=payment)
+        except ProviderError as error:
+            logger.warning("payment %s: status check failed: %s", payment.public_id, error)
+            continue
+        moved += updated.status != Payment.Status.PENDING
+    return moved
+
+
+@shared_task(ignore_result=True)
+def deliver_dev_webhook(*, token: str) -> None:
+    """The dev provider's webhook, delivered the way a real provider's would be."""
+    payments.handle_provider_webhook(
+        provider_name="dev", body=json.dumps({"token": token}).encode(), headers={}
+    )

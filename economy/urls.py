@@ -1,7 +1,32 @@
 from django.urls import path
 
-from economy import views
+from economy.views import gifts, payments, wallet
 
 app_name = "economy"
 
-urlpatterns = [path("wallet/", views.wallet, name="wallet")]
+urlpatterns = [
+    path("wallet/", wallet.wallet, name="wallet"),
+    path("wallet/buy", payments.buy_coins, name="buy-coins"),
+    path("wallet/payments/<uuid:public_id>/", payments.payment_result, name="payment"),
+    path(
+        "wallet/payments/<uuid:public_id>/return",
+        payments.payment_return,
+        name="payment-return",
+    ),
+    path(
+        "wallet/payments/<uuid:public_id>/cancelled",
+        payments.payment_cancelled,
+        name="payment-cancelled",
+    ),
+    path(
+        "wallet/payments/<uuid:public_id>/dev-checkout",
+        payments.dev_checkout,
+        name="dev-checkout",
+    ),
+    path("payments/webhooks/<slug:provider_name>", payments.provider_webhook, name="webhook"),
+    path(
+        "streams/<int:stream_id>/top-gifters",
+        gifts.stream_top_gifters,
+        name="stream-top-gifters",
+    ),
+]

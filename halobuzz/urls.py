@@ -17,6 +17,7 @@ API_DOCS_CSP = {**settings.SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE
 api_v1_patterns = [
     path("", include("halobuzz.users.api.urls")),
     path("", include("streams.api.urls")),
+    path("", include("economy.api.urls")),
 ]
 
 urlpatterns = [

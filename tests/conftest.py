@@ -36,16 +36,25 @@ def _close_connection_pools(django_db_setup, django_db_blocker):
     ASGI server in a thread) can still hold one checked out: end them all first."""
     yield
     with django_db_blocker.unblock():
-        for connection in connections.all():
-            if not connection.settings_dict.get("OPTIONS", {}).get("pool"):
-                continue
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
-            connection.close()
-            connection.close_pool()
+        release_pooled_connections()
+
+
+def release_pooled_connections() -> None:
+    """End every other session on the test database and start a fresh pool.
+
+    Threads that served an end-to-end test (an ASGI server in a thread) end with
+    connections still checked out; the pool counts them as in use for ever, and a
+    later test that needs the whole pool would wait for them."""
+    for connection in connections.all():
+        if not connection.settings_dict.get("OPTIONS", {}).get("pool"):
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        connection.close()
+        connection.close_pool()
 
 
 @pytest.fixture(autouse=True)

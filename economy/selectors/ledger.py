@@ -1,9 +1,9 @@
 """Balances and histories as a reader should see them: the rolled-up balance plus the
 entries not yet folded into it (economy.services.ledger)."""
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
-from economy.models import Account, Asset, LedgerEntry
+from economy.models import Account, LedgerEntry
 
 
 def get_account_balance(*, account: Account) -> int:
@@ -34,9 +34,17 @@ def list_user_history(*, user, asset: str = "", kind: str = ""):
     return entries
 
 
-def get_user_balances(*, user) -> dict[str, int]:
-    """{"coins": n, "diamonds": n} for the user's wallet and earnings (0 if none)."""
-    balances = {Asset.COINS: 0, Asset.DIAMONDS: 0}
-    for account in Account.objects.filter(owner=user):
-        balances[account.asset] += get_account_balance(account=account)
-    return balances
+def get_wallet_summary(*, user) -> dict[str, int]:
+    """{"coins", "diamonds", "coin_debt"} for the wallet page and the API, in one
+    query."""
+    summary = {"coins": 0, "diamonds": 0, "coin_debt": 0}
+    accounts = Account.objects.filter(owner=user).annotate(
+        pending=Sum("entries__amount", filter=Q(entries__rolled_up=False), default=0)
+    )
+    for account in accounts:
+        balance = account.balance + account.pending
+        if account.kind == Account.Kind.COIN_DEBT:
+            summary["coin_debt"] += max(0, -balance)
+        else:
+            summary[account.asset] += balance
+    return summary

@@ -7,21 +7,31 @@ Locking policy. A posting locks nothing that another user's posting needs:
   conditional `UPDATE ... SET balance = balance - n WHERE balance >= n`: it holds that
   one row until commit and fails cleanly when the money is not there. Two concurrent
   spends of the last coin: one updates, the other matches no row.
-- Everything else (credits, and debits of platform accounts, which may go negative)
-  is appended with `rolled_up=False` and touches no account row; `roll_up_account`
-  folds those entries into the cached balance later, under the account's row lock.
+- A user's coin wallet and coin debt are always written that way (credits too), so
+  their cached balance is exact at every commit: the wallet page and a gift's reply
+  show it without adding anything up. Only their owner's actions touch them.
+- Everything else (credits to creators' earnings and platform accounts, and debits
+  of platform accounts, which may go negative) is appended with `rolled_up=False`
+  and touches no account row; `roll_up_account` folds those entries into the cached
+  balance later, under the account's row lock.
 
 So a gift locks only its sender's wallet row; the creator's earnings and the
-platform's revenue take appends only, however many gifts arrive at once.
+platform's revenue take appends only, however many gifts arrive at once. Rows are
+locked in account order, so two transactions never wait on each other in a circle.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
-from economy.exceptions import IdempotencyKeyReused, InsufficientFunds, UnbalancedTransaction
+from economy.exceptions import (
+    CoinDebtOutstanding,
+    IdempotencyKeyReused,
+    InsufficientFunds,
+    UnbalancedTransaction,
+)
 from economy.models import Account, Asset, LedgerEntry, LedgerTransaction
 
 IDEMPOTENCY_KEY_MAX_LENGTH = 200
@@ -41,6 +51,9 @@ class PostedTransaction:
     transaction: LedgerTransaction
     # False when the idempotency key had been used: nothing moved this time.
     created: bool
+    # {account id: cached balance right after} for the accounts written at once
+    # (wallets, guarded debits); empty for a repeat.
+    balances_after: dict[int, int] = field(default_factory=dict)
 
 
 def post_transaction(
@@ -51,37 +64,65 @@ def post_transaction(
     reference_type: str = "",
     reference_id: str = "",
     memo: str = "",
+    details: dict | None = None,
     created_by=None,
 ) -> PostedTransaction:
     """Move value: all postings or none, once per idempotency key.
 
+    `details` is stored on the transaction with `balances_after` ({account id: its
+    balance}) added for the accounts written at once, so a repeat can answer exactly
+    as the first request did.
+
     Raises InsufficientFunds when a debit would take an account that must not go
-    negative below zero (nothing moves), IdempotencyKeyReused when the key was used
-    for a different request, UnbalancedTransaction for postings that do not balance.
-    A repeat of the same request returns the first transaction with created=False.
+    negative below zero, CoinDebtOutstanding when a wallet's owner owes coins (nothing
+    moves), IdempotencyKeyReused when the key was used for a different request,
+    UnbalancedTransaction for postings that do not balance. A repeat of the same
+    request returns the first transaction with created=False.
     """
     _check_postings(postings, idempotency_key=idempotency_key)
     request = _signature(kind, postings)
     try:
         with transaction.atomic():
+            # Balances first: a wallet that cannot pay fails before anything is
+            # written. A concurrent repeat of this key waits here on the wallet row.
+            eager, balances_after = _apply_eager_postings(postings)
             ledger_transaction = LedgerTransaction.objects.create(
                 kind=kind,
                 idempotency_key=idempotency_key,
                 reference_type=reference_type,
                 reference_id=str(reference_id),
                 memo=memo,
+                details={
+                    **(details or {}),
+                    "balances_after": {str(pk): value for pk, value in balances_after.items()},
+                },
                 created_by=created_by,
             )
-            _apply_postings(ledger_transaction, postings)
+            _write_entries(ledger_transaction, postings, eager=eager)
     except IntegrityError:
         # Another request with this key committed first (PostgreSQL waited for it).
-        existing = LedgerTransaction.objects.filter(idempotency_key=idempotency_key).first()
+        existing = _first_result(idempotency_key, request)
         if existing is None:
             raise
-        if _stored_signature(existing) != request:
-            raise IdempotencyKeyReused() from None
         return PostedTransaction(transaction=existing, created=False)
-    return PostedTransaction(transaction=ledger_transaction, created=True)
+    except (InsufficientFunds, CoinDebtOutstanding):
+        # The first request with this key may have spent what this repeat needed.
+        existing = _first_result(idempotency_key, request)
+        if existing is None:
+            raise
+        return PostedTransaction(transaction=existing, created=False)
+    return PostedTransaction(
+        transaction=ledger_transaction, created=True, balances_after=balances_after
+    )
+
+
+def _first_result(idempotency_key: str, request: tuple) -> LedgerTransaction | None:
+    """The committed transaction of this key (None if there is none); raises
+    IdempotencyKeyReused when it moved something else."""
+    existing = LedgerTransaction.objects.filter(idempotency_key=idempotency_key).first()
+    if existing is not None and _stored_signature(existing) != request:
+        raise IdempotencyKeyReused()
+    return existing
 
 
 def post_transfer(
@@ -91,11 +132,11 @@ def post_transfer(
     source: Account,
     destination: Account,
     amount: int,
-    **details,
+    **fields,
 ) -> PostedTransaction:
     """The two-leg case of post_transaction: `amount` from `source` into `destination`
-    (a negative amount moves the other way). `details` are post_transaction's
-    reference_type, reference_id, memo and created_by."""
+    (a negative amount moves the other way). `fields` are post_transaction's
+    reference_type, reference_id, memo, details and created_by."""
     return post_transaction(
         kind=kind,
         idempotency_key=idempotency_key,
@@ -103,7 +144,7 @@ def post_transfer(
             Posting(account=destination, amount=amount),
             Posting(account=source, amount=-amount),
         ],
-        **details,
+        **fields,
     )
 
 
@@ -124,44 +165,91 @@ def _check_postings(postings: list[Posting], *, idempotency_key: str) -> None:
         raise UnbalancedTransaction(f"totals per asset {unbalanced}")
 
 
-def _apply_postings(ledger_transaction: LedgerTransaction, postings: list[Posting]) -> None:
-    # Debits that need a row lock go first and in account order, so two transactions
-    # debiting the same accounts always lock them in the same order.
-    guarded = sorted(
-        (p for p in postings if p.amount < 0 and not p.account.may_go_negative),
-        key=lambda p: p.account.pk,
-    )
-    for posting in guarded:
-        _debit_guarded_account(posting.account, -posting.amount)
-    guarded_ids = {id(p) for p in guarded}
+# Accounts whose every posting updates the cached balance at once.
+EAGER_KINDS = frozenset({Account.Kind.USER_COINS, Account.Kind.COIN_DEBT})
+
+
+def _is_eager(posting: Posting) -> bool:
+    account = posting.account
+    return account.kind in EAGER_KINDS or (posting.amount < 0 and not account.may_go_negative)
+
+
+def _apply_eager_postings(postings: list[Posting]) -> tuple[list[Posting], dict[int, int]]:
+    """Change the balances written at once, in account order; returns those postings
+    and {account id: balance after}."""
+    eager = sorted((p for p in postings if _is_eager(p)), key=lambda p: p.account.pk)
+    balances_after = {}
+    for posting in eager:
+        balances_after[posting.account.pk] = _change_balance(posting.account, posting.amount)
+    return eager, balances_after
+
+
+def _write_entries(
+    ledger_transaction: LedgerTransaction, postings: list[Posting], *, eager: list[Posting]
+) -> None:
+    eager_ids = {id(p) for p in eager}
     LedgerEntry.objects.bulk_create(
         LedgerEntry(
             transaction=ledger_transaction,
             account=posting.account,
             amount=posting.amount,
-            rolled_up=id(posting) in guarded_ids,
+            rolled_up=id(posting) in eager_ids,
         )
         for posting in postings
     )
 
 
-def _debit_guarded_account(account: Account, amount: int) -> None:
-    if _take_from_balance(account.pk, amount):
-        return
-    # The cached balance may not hold credits that arrived since the last roll-up.
+def _change_balance(account: Account, amount: int) -> int:
+    """Add `amount` to the cached balance now; returns the new balance. A debit that
+    would take an account below zero it may not go below raises InsufficientFunds,
+    and a coin wallet whose owner has coin debt cannot be spent (CoinDebtOutstanding)."""
+    if amount > 0 or account.may_go_negative:
+        return _update_balance(account, amount, guarded=False)
+    balance = _update_balance(account, amount, guarded=True)
+    if balance is not None:
+        return balance
+    # Credits that arrived since the last roll-up may not be in the cached balance.
     roll_up_account(account_id=account.pk)
-    if _take_from_balance(account.pk, amount):
-        return
+    balance = _update_balance(account, amount, guarded=True)
+    if balance is not None:
+        return balance
+    if account.kind == Account.Kind.USER_COINS:
+        owed = _coin_debt_of(account.owner_id)
+        if owed:
+            raise CoinDebtOutstanding(owed=owed)
     available = Account.objects.filter(pk=account.pk).values_list("balance", flat=True).get()
-    raise InsufficientFunds(asset=account.asset, needed=amount, available=available)
+    raise InsufficientFunds(asset=account.asset, needed=-amount, available=available)
 
 
-def _take_from_balance(account_id: int, amount: int) -> bool:
-    return bool(
-        Account.objects.filter(pk=account_id, balance__gte=amount).update(
-            balance=F("balance") - amount
-        )
+def _update_balance(account: Account, amount: int, *, guarded: bool) -> int | None:
+    """One statement: change the balance and read it back (None when a guarded
+    debit matched no row). Raw SQL for RETURNING, which the ORM's update() lacks."""
+    table = connection.ops.quote_name(Account._meta.db_table)
+    sql = f"UPDATE {table} SET balance = balance + %s WHERE id = %s"  # noqa: S608 (table name)
+    params = [amount, account.pk]
+    if guarded:
+        sql += " AND balance >= %s"
+        params.append(-amount)
+        if account.kind == Account.Kind.USER_COINS:
+            sql += (
+                f" AND NOT EXISTS (SELECT 1 FROM {table} AS debt WHERE debt.owner_id = %s"  # noqa: S608
+                " AND debt.kind = %s AND debt.balance < 0)"
+            )
+            params += [account.owner_id, Account.Kind.COIN_DEBT]
+    with connection.cursor() as cursor:
+        cursor.execute(sql + " RETURNING balance", params)
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+def _coin_debt_of(owner_id: int) -> int:
+    """What the user owes, as a positive number (0 for none)."""
+    balance = (
+        Account.objects.filter(owner_id=owner_id, kind=Account.Kind.COIN_DEBT)
+        .values_list("balance", flat=True)
+        .first()
     )
+    return -balance if balance and balance < 0 else 0
 
 
 def roll_up_account(*, account_id: int) -> int:
@@ -210,13 +298,18 @@ def _stored_signature(ledger_transaction: LedgerTransaction) -> tuple:
 USER_ACCOUNT_ASSETS = {
     Account.Kind.USER_COINS: Asset.COINS,
     Account.Kind.CREATOR_DIAMONDS: Asset.DIAMONDS,
+    Account.Kind.COIN_DEBT: Asset.COINS,
 }
 
 
 def get_or_create_user_account(*, user, kind: str) -> Account:
-    """A user's coin wallet or diamond earnings, created on first use."""
+    """A user's coin wallet, diamond earnings or coin debt, created on first use."""
     account, _ = Account.objects.get_or_create(
-        kind=kind, asset=USER_ACCOUNT_ASSETS[kind], owner=user, provider=""
+        kind=kind,
+        asset=USER_ACCOUNT_ASSETS[kind],
+        owner=user,
+        provider="",
+        defaults={"may_go_negative": kind == Account.Kind.COIN_DEBT},
     )
     return account
 

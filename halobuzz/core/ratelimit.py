@@ -9,8 +9,7 @@ the embedded cache (one process) it is a dictionary under a lock.
 import threading
 import time
 
-from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
+from halobuzz.core.redis import get_redis_client
 
 _GCRA_SCRIPT = """
 local now_parts = redis.call('TIME')
@@ -61,20 +60,11 @@ class TokenBucket:
         return wait
 
 
-def _redis_client():
-    # `caches["default"]`, not `django.core.cache.cache`: that is a proxy, and
-    # isinstance() sees the proxy's class, never the backend's.
-    backend = caches["default"]
-    if not isinstance(backend, RedisCache):
-        return None
-    return backend._cache.get_client(write=True)
-
-
 def consume(*, key: str, per_second: float, burst: int) -> float:
     """Take a token. Returns 0.0 when allowed, else the seconds until one is free."""
     interval = 1.0 / per_second
     burst = max(1, burst)
-    client = _redis_client()
+    client = get_redis_client()
     if client is not None:
         global _script
         if _script is None:

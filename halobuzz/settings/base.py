@@ -250,6 +250,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "economy.tasks.roll_up_balances",
         "schedule": 60,
     },
+    "check-pending-payments": {
+        "task": "economy.tasks.check_pending_payments",
+        "schedule": 60,
+    },
     "audit-ledger": {
         "task": "economy.tasks.audit_ledger_nightly",
         "schedule": crontab(hour=3, minute=17),
@@ -442,6 +446,64 @@ ROOM_REACTION_WINDOW_SECONDS = 0.25
 ROOM_POLL_RESULTS_SECONDS = 1.0
 
 
+# --- Coin economy (docs/architecture.md, "The ledger" and "Payments") ---------------
+# Payment providers on offer, in the order the wallet shows them. `dev` (pay with a
+# button) is refused at start-up unless DEBUG is on; local.py offers it by default.
+def payment_providers_from_env(names: list[str]) -> dict[str, dict]:
+    """Each named provider's options, read from its own variables."""
+    providers: dict[str, dict] = {name: {} for name in names}
+    if "stripe" in providers:
+        providers["stripe"] = {
+            "secret_key": env.str("STRIPE_SECRET_KEY"),
+            "webhook_secret": env.str("STRIPE_WEBHOOK_SECRET"),
+            "api_base": env.str("STRIPE_API_BASE", default="https://api.stripe.com"),
+        }
+    if "esewa" in providers:
+        providers["esewa"] = {
+            "product_code": env.str("ESEWA_PRODUCT_CODE"),
+            "secret_key": env.str("ESEWA_SECRET_KEY"),
+            # eSewa's test environment; production is https://epay.esewa.com.np and
+            # https://esewa.com.np.
+            "form_base": env.str("ESEWA_FORM_BASE", default="https://rc-epay.esewa.com.np"),
+            "status_base": env.str("ESEWA_STATUS_BASE", default="https://rc.esewa.com.np"),
+        }
+    if "khalti" in providers:
+        providers["khalti"] = {
+            "secret_key": env.str("KHALTI_SECRET_KEY"),
+            # Khalti's sandbox; production is https://khalti.com/api/v2.
+            "api_base": env.str("KHALTI_API_BASE", default="https://dev.khalti.com/api/v2"),
+            "website_url": env.str("KHALTI_WEBSITE_URL", default=""),
+        }
+    return providers
+
+
+PAYMENT_PROVIDERS = payment_providers_from_env(env.list("PAYMENT_PROVIDERS", default=[]))
+
+
+def payment_checkout_origins(providers: dict[str, dict]) -> list[str]:
+    """Where the buyer's browser is sent to pay: allowed as CSP form-action targets
+    (Chrome applies form-action to the redirect after our buy form, too)."""
+    origins = []
+    if "stripe" in providers:
+        origins.append("https://checkout.stripe.com")
+    if "esewa" in providers:
+        origins.append(providers["esewa"]["form_base"])
+    if "khalti" in providers:
+        origins += ["https://pay.khalti.com", "https://test-pay.khalti.com"]
+    return origins
+
+
+PAYMENTS_DEV_PROVIDER_WITHOUT_DEBUG = False
+PAYMENT_HTTP_TIMEOUT_SECONDS = 15
+# A payment still pending after this long is asked about (economy.tasks).
+PAYMENT_STATUS_CHECK_AFTER_SECONDS = 5 * 60
+# Viewers' gifts: what one send may hold, and a combo's longest streak.
+GIFT_MAX_QUANTITY = 99
+GIFT_MAX_COMBO = 999
+# Diamonds a creator earns per coin spent on them before the partner share.
+DIAMONDS_PER_COIN = 1
+
+
 # --- Email ---------------------------------------------------------------------
 def _mailer_from_url(url: str) -> dict:
     """Django 6.1's MAILERS entry from an EMAIL_URL such as smtp+tls://user:pw@host:587."""
@@ -484,7 +546,7 @@ SECURE_CSP = {
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
-    "form-action": [CSP.SELF],
+    "form-action": [CSP.SELF, *payment_checkout_origins(PAYMENT_PROVIDERS)],
     "frame-ancestors": [CSP.NONE],
 }
 

@@ -3,9 +3,10 @@
 import secrets
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, env
+from .base import VAR_DIR, env, payment_providers_from_env
 
 DEBUG = env.bool("DEBUG", default=True)
+PAYMENT_PROVIDERS = payment_providers_from_env(env.list("PAYMENT_PROVIDERS", default=["dev"]))
 
 
 def _local_secret_key() -> str:

@@ -7,6 +7,10 @@ from .base import *  # noqa: F403
 from .base import CACHES, DATABASES, REDIS_URL
 
 DEBUG = False
+# The dev provider stands in for real ones in tests and the browser journeys; the
+# adapters for real providers are tested against recorded HTTP (tests/economy/payments).
+PAYMENT_PROVIDERS = {"dev": {}}
+PAYMENTS_DEV_PROVIDER_WITHOUT_DEBUG = True
 SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdefghijklmnopqrstuvwxyz"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

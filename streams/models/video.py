@@ -9,9 +9,10 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
+
+from halobuzz.core.translated import localized_value
 
 TITLE_MAX_LENGTH = 140
 
@@ -61,9 +62,7 @@ class StreamCategory(models.Model):
 
     def localized_name(self, language_code: str | None = None) -> str:
         """The name in the given (or active) language, falling back to English."""
-        language_code = (language_code or translation.get_language() or "en").lower()
-        field = {"ne": "name_ne", "hi": "name_hi", "pt-br": "name_pt_br"}.get(language_code)
-        return (getattr(self, field) if field else "") or self.name
+        return localized_value(self, "name", language_code)
 
 
 class StreamKey(models.Model):

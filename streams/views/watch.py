@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from economy.selectors import gifts as gift_selectors
+from economy.selectors.ledger import get_wallet_summary
 from halobuzz.core.exceptions import ApplicationError
 from halobuzz.core.htmx import is_htmx
 from halobuzz.users.selectors import is_following
@@ -17,6 +19,8 @@ from streams.exceptions import StreamNotFound
 from streams.models import Recording, Stream
 from streams.services import media, reminders, viewers
 
+# The quantities the gift panel offers (the API takes any up to GIFT_MAX_QUANTITY).
+GIFT_QUANTITIES = (1, 5, 10, 99)
 # The code media.delete_vod raises when someone other than the host tries.
 NOT_STREAM_HOST = "not_stream_host"
 
@@ -66,7 +70,12 @@ def watch(request, stream_id: int):
         and recording.status in (Recording.Status.RECORDING, Recording.Status.PROCESSING),
         "heartbeat_seconds": settings.VIEWER_HEARTBEAT_SECONDS,
         "room_socket_url": f"/ws/streams/{stream.pk}/",
+        "top_gifters": gift_selectors.list_stream_top_gifters(stream_id=stream.pk),
     }
+    if stream.is_active and request.user.is_authenticated:
+        context["gifts"] = gift_selectors.list_available_gifts(user=request.user)
+        context["gift_quantities"] = GIFT_QUANTITIES
+        context["coin_balance"] = get_wallet_summary(user=request.user)["coins"]
     return render(request, "streams/watch.html", context)
 
 

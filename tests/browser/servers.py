@@ -11,6 +11,8 @@ from pathlib import Path
 import uvicorn
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
+from tests.conftest import release_pooled_connections
+
 
 def free_port() -> int:
     with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as probe:
@@ -50,6 +52,7 @@ def asgi_server():
     finally:
         server.should_exit = True
         thread.join(10)
+        release_pooled_connections()
 
 
 @contextmanager

@@ -8,6 +8,7 @@ from django.core.cache import caches
 from django.test import override_settings
 
 from halobuzz.core import ratelimit
+from halobuzz.core.redis import get_redis_client
 
 
 @pytest.fixture(params=["in-process", "redis"])
@@ -17,7 +18,7 @@ def backend(request):
         with override_settings(
             CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
         ):
-            assert ratelimit._redis_client() is None
+            assert get_redis_client() is None
             yield request.param
         return
     redis_url = request.getfixturevalue("redis_url")
@@ -29,7 +30,7 @@ def backend(request):
         }
     }
     with override_settings(CACHES=redis_cache):
-        assert ratelimit._redis_client() is not None
+        assert get_redis_client() is not None
         caches["default"].clear()
         yield request.param
         caches["default"].clear()

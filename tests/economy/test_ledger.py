@@ -86,15 +86,35 @@ def test_credits_to_a_creator_are_appended_without_touching_the_account_row():
 
 
 def test_rolling_up_everything_folds_every_pending_account():
-    wallets = [wallet_of(UserFactory()) for _ in range(3)]
-    for wallet in wallets:
-        grant(wallet, 10)
+    creators = [earnings_of(UserFactory()) for _ in range(3)]
+    diamonds = ledger.get_or_create_platform_account(
+        kind=Account.Kind.DIAMOND_ISSUANCE, asset=Asset.DIAMONDS
+    )
+    for number, earnings in enumerate(creators):
+        ledger.post_transfer(
+            kind=LedgerTransaction.Kind.GIFT,
+            idempotency_key=f"gift-{number}",
+            source=diamonds,
+            destination=earnings,
+            amount=10,
+        )
 
-    assert ledger.roll_up_pending_balances() == 4  # three wallets and promotions
+    assert ledger.roll_up_pending_balances() == 4  # three creators and the issuance
 
     assert not LedgerEntry.objects.filter(rolled_up=False).exists()
-    assert [balance(wallet) for wallet in wallets] == [10, 10, 10]
+    assert [balance(earnings) for earnings in creators] == [10, 10, 10]
     assert audit_ledger().clean
+
+
+def test_a_coin_wallet_is_exact_at_every_commit():
+    wallet = wallet_of(UserFactory())
+
+    posted = grant(wallet, 10)
+
+    wallet.refresh_from_db()
+    assert wallet.balance == 10
+    assert posted.balances_after == {wallet.pk: 10}
+    assert not LedgerEntry.objects.filter(account=wallet, rolled_up=False).exists()
 
 
 def test_the_same_idempotency_key_moves_value_once_and_returns_the_first_transaction():

@@ -1,45 +1,18 @@
 """The ledger under concurrency, on PostgreSQL: many threads, each its own connection
 and transaction, racing for the same coins and the same keys."""
 
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
-from django.db import connection, connections
 
 from economy.audit import audit_ledger
 from economy.exceptions import InsufficientFunds
 from economy.models import Account, Asset, LedgerTransaction
 from economy.selectors.ledger import get_account_balance
 from economy.services import ledger
-from tests.conftest import require_service
+from tests.economy.concurrency import race
 from tests.economy.ledger_helpers import earnings_of, grant, spend, wallet_of
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-# More threads than the test database's connection pool holds, so some wait for one.
-THREADS = 16
-
-
-@pytest.fixture(autouse=True)
-def postgresql():
-    require_service(connection.vendor == "postgresql", "PostgreSQL")
-
-
-def race(function, arguments):
-    """Run function(argument) for every argument on THREADS threads at once; returns
-    each call's result or the exception it raised."""
-
-    def call(argument):
-        try:
-            return function(argument)
-        except Exception as error:  # the test counts refusals
-            return error
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=THREADS) as pool:
-        return list(pool.map(call, arguments))
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("postgresql")]
 
 
 def balance(account: Account) -> int:

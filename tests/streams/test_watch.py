@@ -309,6 +309,7 @@ def test_the_stream_page_uses_a_fixed_number_of_queries(
         ViewerSessionFactory.create_batch(20, stream=stream)
     client.force_login(UserFactory())
     # session + user + stream (host, category, recording) + follow state
-    # + reminder (scheduled only) + unread notifications.
-    with django_assert_max_num_queries(6):
+    # + reminder (scheduled only) + unread notifications + top gifters; live only:
+    # the gift catalog and the viewer's coins.
+    with django_assert_max_num_queries(9):
         watch_page(client, stream)

@@ -187,6 +187,17 @@ function startRoom(root) {
       case "reaction.burst":
         reactions.burst(frame.counts);
         break;
+      case "gift.sent":
+        if (frame.sender && frame.gift) {
+          chat.notice(t("gift_sent", {
+            name: frame.sender.name || frame.sender.username,
+            quantity: formatNumber(Number(frame.quantity) || 1),
+            gift: `${frame.gift.icon ?? ""} ${giftName(frame.gift)}`.trim(),
+          }), { gift: true });
+          // The stage (static/economy/js/gifts.js) and the top gifters list play it.
+          document.dispatchEvent(new CustomEvent("gift-sent", { detail: frame }));
+        }
+        break;
       case "automod.held":
         moderation.addHeld(frame);
         break;
@@ -211,6 +222,11 @@ function startRoom(root) {
       default:
         break; // pong, and types a newer server may add
     }
+  }
+
+  function giftName(gift) {
+    const lang = (document.documentElement.lang || "").toLowerCase();
+    return gift.names?.[lang] || gift.name || "";
   }
 
   function onError(frame) {

@@ -62,8 +62,9 @@ export class ChatLog {
     this.append(this.renderMessage(message));
   }
 
-  notice(text, { alert = false } = {}) {
-    const item = element("li", { className: `room-notice${alert ? " room-notice--alert" : ""}`, textContent: text });
+  notice(text, { alert = false, gift = false } = {}) {
+    const kind = alert ? " room-notice--alert" : gift ? " room-notice--gift" : "";
+    const item = element("li", { className: `room-notice${kind}`, textContent: text });
     item.dataset.roomNotice = "";
     this.append(item);
   }

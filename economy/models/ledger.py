@@ -36,6 +36,9 @@ class Account(models.Model):
         GAMES = "games", _("games")
         PAYOUTS_PENDING = "payouts_pending", _("payouts pending")
         CORRECTIONS = "corrections", _("staff corrections")
+        # What a user owes after a refund or chargeback took back coins already
+        # spent: the one user account that goes below zero, and it blocks spending.
+        COIN_DEBT = "coin_debt", _("coin debt")
 
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     asset = models.CharField(_("asset"), max_length=16, choices=Asset.choices)
@@ -82,7 +85,7 @@ class Account(models.Model):
                 name="ledger_account_not_negative",
             ),
             models.CheckConstraint(
-                condition=Q(owner__isnull=True) | Q(may_go_negative=False),
+                condition=Q(owner__isnull=True) | Q(may_go_negative=False) | Q(kind="coin_debt"),
                 name="ledger_user_account_never_negative",
             ),
         ]
@@ -102,6 +105,7 @@ class LedgerTransaction(models.Model):
         REWARD = "reward", _("reward")
         GAME = "game", _("game")
         REFUND = "refund", _("refund")
+        DEBT_REPAYMENT = "debt_repayment", _("coin debt repaid")
         PAYOUT_REQUEST = "payout_request", _("payout request")
         PAYOUT_PAID = "payout_paid", _("payout paid")
         PAYOUT_REJECTED = "payout_rejected", _("payout rejected")
@@ -113,6 +117,9 @@ class LedgerTransaction(models.Model):
     reference_type = models.CharField(_("reference type"), max_length=40, blank=True)
     reference_id = models.CharField(_("reference"), max_length=64, blank=True)
     memo = models.TextField(_("memo"), blank=True)
+    # Facts about the cause that readers need without a join, e.g. a gift's
+    # {"gift": 3, "quantity": 5, "stream": 7, "creator": 12}.
+    details = models.JSONField(_("details"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("posted by"),

@@ -1,0 +1,64 @@
+"""What is on sale and what creators earn: gifts, coin packages, partner tiers."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from economy.models import CoinPackage, CoinPackagePrice, CreatorPartnership, Gift
+from economy.services.partners import set_partner_tier
+
+
+@admin.register(Gift)
+class GiftAdmin(admin.ModelAdmin):
+    list_display = ("icon", "name", "tier", "price_coins", "animation", "is_active", "position")
+    list_display_links = ("icon", "name")
+    list_editable = ("is_active", "position")
+    list_filter = ("tier", "is_active", "animation")
+    search_fields = ("slug", "name", "name_ne", "name_hi", "name_pt_br")
+    prepopulated_fields = {"slug": ("name",)}
+    fieldsets = (
+        (None, {"fields": ("slug", "name", "icon", "image", "price_coins", "tier", "animation")}),
+        (_("Translations"), {"fields": ("name_ne", "name_hi", "name_pt_br")}),
+        (
+            _("Availability"),
+            {
+                "fields": (
+                    "is_active",
+                    "position",
+                    "available_countries",
+                    "available_from",
+                    "available_until",
+                )
+            },
+        ),
+    )
+
+
+class PriceInline(admin.TabularInline):
+    model = CoinPackagePrice
+    extra = 1
+
+
+@admin.register(CoinPackage)
+class CoinPackageAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "coins", "bonus_coins", "label", "is_active", "position")
+    list_editable = ("is_active", "position")
+    list_filter = ("is_active",)
+    inlines = [PriceInline]
+
+
+@admin.register(CreatorPartnership)
+class CreatorPartnershipAdmin(admin.ModelAdmin):
+    list_display = ("creator", "tier", "updated_by", "updated_at")
+    list_filter = ("tier",)
+    search_fields = ("creator__username", "creator__email")
+    autocomplete_fields = ("creator",)
+    fields = ("creator", "tier", "note")
+
+    def save_model(self, request, obj, form, change):
+        partnership = set_partner_tier(
+            creator=obj.creator, tier=obj.tier, note=obj.note, staff_user=request.user
+        )
+        obj.pk = partnership.pk
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("creator",) if obj else ()

@@ -1,0 +1,23 @@
+from economy.models.gifts import (
+    PARTNER_SHARE_PERCENT,
+    CreatorPartnership,
+    Gift,
+    PartnerTier,
+)
+from economy.models.ledger import Account, Asset, LedgerEntry, LedgerTransaction
+from economy.models.payments import CoinPackage, CoinPackagePrice, Payment, PaymentEvent
+
+__all__ = [
+    "PARTNER_SHARE_PERCENT",
+    "Account",
+    "Asset",
+    "CoinPackage",
+    "CoinPackagePrice",
+    "CreatorPartnership",
+    "Gift",
+    "LedgerEntry",
+    "LedgerTransaction",
+    "PartnerTier",
+    "Payment",
+    "PaymentEvent",
+]

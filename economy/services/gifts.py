@@ -1,0 +1,238 @@
+"""Sending gifts in a live room (docs/architecture.md, "Gifts").
+
+One gift is one ledger transaction of four legs: the viewer's coins go to platform
+revenue, and diamond issuance pays the creator their partner share (Affiliate 70 %,
+Partner 80 %, Elite 85 %) of the coins' worth in diamonds. Only the viewer's wallet
+row is locked; the creator and platform accounts take appended entries, so a creator
+showered by thousands of viewers is not a queue (economy.services.ledger).
+
+After the commit the room sees a `gift.sent` frame and the leaderboards count it.
+The frame is momentary, not a numbered room event: numbering would lock the room's
+counter row for every gift, making one busy room a queue again.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from economy import leaderboards
+from economy.exceptions import GiftError, IdempotencyKeyReused
+from economy.models import (
+    PARTNER_SHARE_PERCENT,
+    Account,
+    Asset,
+    CreatorPartnership,
+    Gift,
+    LedgerTransaction,
+    PartnerTier,
+)
+from economy.services import ledger
+from halobuzz.core.exceptions import NotFoundError
+from streams import events
+from streams.models import Stream
+from streams.services.chat import ensure_can_take_part
+
+GIFT_SENT = "gift.sent"
+
+
+@dataclass(frozen=True)
+class SentGift:
+    transaction: LedgerTransaction
+    # False when the idempotency key had been used: this is the first send's result.
+    created: bool
+
+    @property
+    def details(self) -> dict:
+        return self.transaction.details
+
+    @property
+    def balance(self) -> int:
+        """The sender's coins right after this gift."""
+        return self.details["balances_after"][str(self.details["wallet"])]
+
+
+def get_creator_share_percent(*, creator) -> int:
+    """The creator's partner share; uses `creator.partnership` when it was loaded
+    with select_related."""
+    try:
+        tier = creator.partnership.tier
+    except CreatorPartnership.DoesNotExist:
+        tier = PartnerTier.AFFILIATE
+    return PARTNER_SHARE_PERCENT[tier]
+
+
+def diamonds_for(*, coins: int, share_percent: int) -> int:
+    """The creator's diamonds for `coins` spent on them, rounded half up: every gift
+    earns at least one diamond, so each one shows in the creator's earnings."""
+    return (coins * settings.DIAMONDS_PER_COIN * share_percent + 50) // 100
+
+
+def send_gift(
+    *,
+    sender,
+    stream_id: int,
+    gift_id: int,
+    quantity: int = 1,
+    combo: int = 1,
+    idempotency_key: str,
+) -> SentGift:
+    """Send `quantity` of a gift to the stream's host, once per idempotency key.
+
+    `combo` is the sender's streak of quick repeats, shown in the animation. Raises
+    GiftError (stream not live, own stream, gift unavailable, bad quantity),
+    RoomError when the sender may not take part in the room, InsufficientFunds or
+    CoinDebtOutstanding (nothing moves), IdempotencyKeyReused.
+    """
+    _check_counts(quantity=quantity, combo=combo)
+    key = f"gift:{sender.pk}:{idempotency_key}"
+    repeat = LedgerTransaction.objects.filter(idempotency_key=key).first()
+    if repeat is not None:
+        return _repeat_of(repeat, gift_id=gift_id, quantity=quantity, stream_id=stream_id)
+
+    stream = _get_live_stream(stream_id)
+    if stream.host_id == sender.pk:
+        raise GiftError(_("You cannot send gifts to your own stream."), code="own_stream")
+    ensure_can_take_part(user=sender, stream=stream)
+    gift = _get_available_gift(gift_id, sender=sender)
+    coins = gift.price_coins * quantity
+    share = get_creator_share_percent(creator=stream.host)
+    diamonds = diamonds_for(coins=coins, share_percent=share)
+    accounts = _gift_accounts(sender=sender, creator=stream.host)
+    postings = [
+        ledger.Posting(account=accounts[Account.Kind.USER_COINS], amount=-coins),
+        ledger.Posting(account=accounts[Account.Kind.PLATFORM_REVENUE], amount=coins),
+        ledger.Posting(account=accounts[Account.Kind.DIAMOND_ISSUANCE], amount=-diamonds),
+        ledger.Posting(account=accounts[Account.Kind.CREATOR_DIAMONDS], amount=diamonds),
+    ]
+    details = {
+        "gift": gift.pk,
+        "quantity": quantity,
+        "combo": combo,
+        "stream": stream.pk,
+        "creator": stream.host_id,
+        "sender": sender.pk,
+        "coins": coins,
+        "diamonds": diamonds,
+        "share_percent": share,
+        "wallet": accounts[Account.Kind.USER_COINS].pk,
+    }
+    # post_transaction commits on its own; the frame and the counts follow the commit
+    # (or the caller's, when it holds a transaction).
+    posted = ledger.post_transaction(
+        kind=LedgerTransaction.Kind.GIFT,
+        idempotency_key=key,
+        postings=postings,
+        reference_type="stream",
+        reference_id=str(stream.pk),
+        memo=f"{quantity} x {gift.name}",
+        details=details,
+    )
+    if not posted.created:
+        return _repeat_of(
+            posted.transaction, gift_id=gift_id, quantity=quantity, stream_id=stream_id
+        )
+    frame = events.build_frame(
+        GIFT_SENT,
+        id=posted.transaction.pk,
+        sender=events.user_payload(sender),
+        gift={**gift_payload(gift), "names": gift.names_by_language()},
+        quantity=quantity,
+        combo=combo,
+        coins=coins,
+    )
+    events.broadcast_on_commit(events.room_group(stream.pk), frame)
+    leaderboards.count_gift_on_commit(
+        stream_id=stream.pk,
+        sender_id=sender.pk,
+        creator_id=stream.host_id,
+        coins=coins,
+        diamonds=diamonds,
+    )
+    return SentGift(transaction=posted.transaction, created=True)
+
+
+def gift_payload(gift: Gift) -> dict:
+    """What clients need to show a gift (catalog, frames, API)."""
+    return {
+        "id": gift.pk,
+        "slug": gift.slug,
+        "name": gift.localized_name(),
+        "icon": gift.icon,
+        "image": gift.image.url if gift.image else None,
+        "animation": gift.animation,
+        "tier": gift.tier,
+        "full_screen": gift.takes_the_screen,
+        "price_coins": gift.price_coins,
+    }
+
+
+def _check_counts(*, quantity: int, combo: int) -> None:
+    if not isinstance(quantity, int) or not 1 <= quantity <= settings.GIFT_MAX_QUANTITY:
+        raise GiftError(
+            _("Send between 1 and %(most)s of a gift at once.")
+            % {"most": settings.GIFT_MAX_QUANTITY},
+            code="invalid_quantity",
+            extra={"max_quantity": settings.GIFT_MAX_QUANTITY},
+        )
+    if not isinstance(combo, int) or not 1 <= combo <= settings.GIFT_MAX_COMBO:
+        raise GiftError(
+            _("A combo counts from 1 to %(most)s.") % {"most": settings.GIFT_MAX_COMBO},
+            code="invalid_combo",
+        )
+
+
+def _repeat_of(existing: LedgerTransaction, *, gift_id, quantity, stream_id) -> SentGift:
+    first = existing.details
+    if (first.get("gift"), first.get("quantity"), first.get("stream")) != (
+        gift_id,
+        quantity,
+        stream_id,
+    ):
+        raise IdempotencyKeyReused()
+    return SentGift(transaction=existing, created=False)
+
+
+def _get_live_stream(stream_id: int) -> Stream:
+    stream = Stream.objects.select_related("host__partnership").filter(pk=stream_id).first()
+    if stream is None:
+        raise NotFoundError(_("This stream does not exist."), code="stream_not_found")
+    if not stream.is_active:
+        raise GiftError(_("Gifts can only be sent while the stream is live."), code="not_live")
+    return stream
+
+
+def _get_available_gift(gift_id: int, *, sender) -> Gift:
+    gift = Gift.objects.filter(pk=gift_id).first()
+    if gift is None or not gift.is_available_to(country=str(sender.country or "")):
+        raise GiftError(_("This gift is not available."), code="gift_unavailable")
+    return gift
+
+
+PLATFORM_GIFT_ACCOUNTS = {
+    Account.Kind.PLATFORM_REVENUE: Asset.COINS,
+    Account.Kind.DIAMOND_ISSUANCE: Asset.DIAMONDS,
+}
+
+
+def _gift_accounts(*, sender, creator) -> dict[str, Account]:
+    """The four accounts a gift touches, read in one query and created on first use."""
+    found = Account.objects.filter(
+        Q(owner=sender, kind=Account.Kind.USER_COINS)
+        | Q(owner=creator, kind=Account.Kind.CREATOR_DIAMONDS)
+        | Q(owner=None, provider="", kind__in=list(PLATFORM_GIFT_ACCOUNTS))
+    ).filter(Q(owner=None) | Q(provider=""))
+    accounts = {account.kind: account for account in found}
+    if Account.Kind.USER_COINS not in accounts:
+        accounts[Account.Kind.USER_COINS] = ledger.get_or_create_user_account(
+            user=sender, kind=Account.Kind.USER_COINS
+        )
+    if Account.Kind.CREATOR_DIAMONDS not in accounts:
+        accounts[Account.Kind.CREATOR_DIAMONDS] = ledger.get_or_create_user_account(
+            user=creator, kind=Account.Kind.CREATOR_DIAMONDS
+        )
+    for kind, asset in PLATFORM_GIFT_ACCOUNTS.items():
+        if kind not in accounts:
+            accounts[kind] = ledger.get_or_create_platform_account(kind=kind, asset=asset)
+    return accounts

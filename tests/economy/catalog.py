@@ -1,0 +1,15 @@
+"""The seeded gift catalog and coin packages (data migrations 0003 and 0004), put
+back for tests whose database was flushed (transactional and browser tests)."""
+
+import importlib
+
+from django.apps import apps
+
+from economy.models import CoinPackage, Gift
+
+
+def ensure_catalog() -> None:
+    if not Gift.objects.exists():
+        importlib.import_module("economy.migrations.0003_seed_gifts").seed(apps, None)
+    if not CoinPackage.objects.exists():
+        importlib.import_module("economy.migrations.0004_seed_coin_packages").seed(apps, None)
