@@ -1,7 +1,7 @@
 """The ledger's invariants, checked from its rows (`manage.py audit_ledger`, and nightly
 by Celery beat). Reads only.
 
-Later parts of the economy (payments, payouts) add their checks to `CHECKS`.
+Each part of the economy adds its checks to `CHECKS`.
 """
 
 from collections.abc import Callable
@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, Sum
 
-from economy.models import Account, LedgerEntry, LedgerTransaction
+from economy.models import Account, LedgerEntry, LedgerTransaction, Payment
 
 # How many examples of one breach a report lists.
 EXAMPLES = 20
@@ -86,11 +86,73 @@ def _accounts_below_zero() -> list[str]:
     return [f"account #{pk}: balance {total}" for pk, total in rows]
 
 
+PAID = (Payment.Status.SUCCEEDED, Payment.Status.REFUNDED)
+
+
+def _paid_payments_not_credited_once() -> list[str]:
+    """A paid (or later refunded) payment has exactly one coin purchase, of its
+    coins, and it is the one the payment points to."""
+    purchases = LedgerTransaction.objects.filter(kind=LedgerTransaction.Kind.COIN_PURCHASE)
+    counts = dict(
+        purchases.filter(reference_type="payment")
+        .values_list("reference_id")
+        .annotate(count=Count("pk"))
+        .values_list("reference_id", "count")
+    )
+    problems = []
+    for payment in Payment.objects.filter(status__in=PAID).order_by("pk").iterator():
+        credited = counts.get(str(payment.pk), 0)
+        if credited != 1 or payment.credit_transaction_id is None:
+            problems.append(f"payment {payment.public_id}: paid, credited {credited} times")
+        if len(problems) >= EXAMPLES:
+            break
+    return problems
+
+
+def _purchases_without_a_paid_payment() -> list[str]:
+    paid_ids = {
+        str(pk) for pk in Payment.objects.filter(status__in=PAID).values_list("pk", flat=True)
+    }
+    rows = (
+        LedgerTransaction.objects.filter(kind=LedgerTransaction.Kind.COIN_PURCHASE)
+        .order_by("pk")
+        .values_list("pk", "reference_type", "reference_id")
+    )
+    return [
+        f"transaction #{pk}: coins credited for {reference_type} {reference_id}, not a paid payment"
+        for pk, reference_type, reference_id in rows
+        if reference_type != "payment" or reference_id not in paid_ids
+    ][:EXAMPLES]
+
+
+def _credits_of_the_wrong_size() -> list[str]:
+    rows = (
+        Payment.objects.filter(status__in=PAID)
+        .annotate(
+            credited=Sum(
+                "credit_transaction__entries__amount",
+                filter=Q(credit_transaction__entries__amount__gt=0),
+                default=0,
+            )
+        )
+        .exclude(credited=F("coins"))
+        .order_by("pk")
+        .values_list("public_id", "coins", "credited")[:EXAMPLES]
+    )
+    return [
+        f"payment {public_id}: {coins} coins, {credited} credited"
+        for public_id, coins, credited in rows
+    ]
+
+
 CHECKS: dict[str, Callable[[], list[str]]] = {
     "a transaction does not sum to zero per asset": _unbalanced_transactions,
     "a transaction has fewer than two entries": _transactions_with_fewer_than_two_entries,
     "a cached balance differs from its rolled-up entries": _cached_balances_off_their_entries,
     "a wallet or earnings account is below zero": _accounts_below_zero,
+    "a paid payment is not credited exactly once": _paid_payments_not_credited_once,
+    "coins were credited without a paid payment": _purchases_without_a_paid_payment,
+    "a payment's credit is not its coins": _credits_of_the_wrong_size,
 }
 
 

@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from economy.models import Asset, LedgerTransaction
+from economy.models import Asset, LedgerTransaction, PayoutMethod
 
 
 class HistoryFilterForm(forms.Form):
@@ -28,3 +28,34 @@ class BuyCoinsForm(forms.Form):
 
 class CurrencyForm(forms.Form):
     currency = forms.ChoiceField(label=_("Prices in"), choices=settings.CURRENCY_CHOICES)
+
+
+class PayoutMethodForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Paid to"), choices=PayoutMethod.Kind.choices)
+    holder_name = forms.CharField(label=_("Account holder's name"), max_length=120)
+    bank_name = forms.CharField(
+        label=_("Bank"), max_length=120, required=False, help_text=_("For a bank account.")
+    )
+    account = forms.CharField(
+        label=_("Account number, IBAN or wallet ID"),
+        max_length=64,
+        help_text=_("eSewa: your eSewa ID; Khalti: your mobile number."),
+    )
+    currency = forms.ChoiceField(label=_("Currency"), choices=settings.CURRENCY_CHOICES)
+
+
+class PayoutRequestForm(forms.Form):
+    diamonds = forms.IntegerField(label=_("Diamonds to withdraw"), min_value=1)
+    method = forms.TypedChoiceField(label=_("Pay to"), coerce=int)
+    mfa_code = forms.CharField(
+        label=_("Authentication code"),
+        max_length=12,
+        help_text=_("The code your authenticator app shows now."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    # One per form shown: pressing twice withdraws once.
+    idempotency_key = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, methods=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["method"].choices = [(method.pk, str(method)) for method in methods]

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from economy.views import gifts, payments, wallet
+from economy.views import earnings, gifts, payments, wallet
 
 app_name = "economy"
 
 urlpatterns = [
     path("wallet/", wallet.wallet, name="wallet"),
     path("wallet/buy", payments.buy_coins, name="buy-coins"),
+    path("wallet/earnings/", earnings.earnings, name="earnings"),
     path("wallet/payments/<uuid:public_id>/", payments.payment_result, name="payment"),
     path(
         "wallet/payments/<uuid:public_id>/return",

@@ -9,7 +9,7 @@ from economy.exceptions import PaymentError
 from economy.models import Payment, PaymentEvent
 from economy.payments.base import ProviderError
 from economy.services import payments as payment_services
-from halobuzz.core.admin_mixins import ReadOnlyAdminMixin
+from halobuzz.core.admin_mixins import ActionsOnlyAdminMixin, ReadOnlyAdminMixin
 
 
 class PaymentEventInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -20,7 +20,7 @@ class PaymentEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class PaymentAdmin(ActionsOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("public_id", "user", "amount", "coins", "provider", "status", "created_at")
     list_filter = ("status", "provider")
     search_fields = ("public_id", "user__username", "user__email", "provider_reference")
@@ -58,13 +58,6 @@ class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 self.message_user(
                     request, f"{payment.public_id}: {updated.get_status_display()}", messages.INFO
                 )
-
-    def has_change_permission(self, request, obj=None):
-        # Actions need the change permission; the form stays read-only (no fields).
-        return request.user.has_perm("economy.change_payment")
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
 
 
 @admin.register(PaymentEvent)

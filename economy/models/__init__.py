@@ -6,6 +6,7 @@ from economy.models.gifts import (
 )
 from economy.models.ledger import Account, Asset, LedgerEntry, LedgerTransaction
 from economy.models.payments import CoinPackage, CoinPackagePrice, Payment, PaymentEvent
+from economy.models.payouts import PayoutMethod, PayoutRequest
 
 __all__ = [
     "PARTNER_SHARE_PERCENT",
@@ -20,4 +21,6 @@ __all__ = [
     "PartnerTier",
     "Payment",
     "PaymentEvent",
+    "PayoutMethod",
+    "PayoutRequest",
 ]

@@ -502,6 +502,17 @@ GIFT_MAX_QUANTITY = 99
 GIFT_MAX_COMBO = 999
 # Diamonds a creator earns per coin spent on them before the partner share.
 DIAMONDS_PER_COIN = 1
+# What one diamond pays out in each currency (published on the earnings page), and
+# the smallest withdrawal (1,000 diamonds: $10).
+DIAMOND_PAYOUT_RATES = {
+    "USD": "0.01",
+    "EUR": "0.0092",
+    "GBP": "0.0079",
+    "BRL": "0.055",
+    "INR": "0.84",
+    "NPR": "1.34",
+}
+PAYOUT_MINIMUM_DIAMONDS = env.int("PAYOUT_MINIMUM_DIAMONDS", default=1000)
 
 
 # --- Email ---------------------------------------------------------------------

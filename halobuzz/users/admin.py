@@ -18,7 +18,14 @@ class UserAdmin(SiteBanUserAdminMixin, DjangoUserAdmin):
         "is_staff",
         "date_joined",
     )
-    list_filter = ("country", "preferred_language", "is_creator", "is_staff", "is_active")
+    list_filter = (
+        "country",
+        "preferred_language",
+        "is_creator",
+        "is_kyc_verified",
+        "is_staff",
+        "is_active",
+    )
     search_fields = ("username", "email", "display_name")
     ordering = ("-date_joined",)
     fieldsets = (
@@ -35,6 +42,7 @@ class UserAdmin(SiteBanUserAdminMixin, DjangoUserAdmin):
                     "preferred_currency",
                     "time_zone",
                     "is_creator",
+                    "is_kyc_verified",
                 )
             },
         ),

@@ -35,3 +35,10 @@ def ensure_totp(*, user: User) -> str:
         TOTP.activate(user, secret)
         RecoveryCodes.activate(user)
     return secret
+
+
+def verify_totp_code(*, user: User, code: str) -> bool:
+    """Whether ``code`` is the user's current authenticator code (each code works
+    once). False for a user without an authenticator."""
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    return authenticator is not None and TOTP(authenticator).validate_code(code.strip())

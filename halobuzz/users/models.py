@@ -54,6 +54,13 @@ class User(AbstractUser):
         default=False,
         help_text=_("Creators appear in discovery and leaderboards."),
     )
+    # Until the trust app's identity and bank verification lands, staff confirm a
+    # creator's identity by hand before they may withdraw earnings.
+    is_kyc_verified = models.BooleanField(
+        _("identity verified"),
+        default=False,
+        help_text=_("Set by staff after checking the creator's ID; required for payouts."),
+    )
 
     class Meta:
         verbose_name = _("user")

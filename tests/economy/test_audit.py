@@ -99,3 +99,52 @@ def test_beat_rolls_balances_up_every_minute_and_audits_nightly(ledger_in_use):
 
     assert not LedgerEntry.objects.filter(rolled_up=False).exists()
     assert "ledger clean" in run_audit()
+
+
+def paid_payment():
+    from economy.models import CoinPackage
+    from economy.payments.dev import DevProvider
+    from economy.services import payments
+
+    buyer = UserFactory()
+    payment = payments.start_coin_purchase(
+        user=buyer,
+        package_id=CoinPackage.objects.get(coins=100).pk,
+        provider_name="dev",
+        currency="USD",
+        absolute_url=str,
+    ).payment
+    token = DevProvider({}).decide(payment=payment, choice="pay")
+    payments.confirm_payment_return(payment=payment, params={"dev_token": token})
+    payment.refresh_from_db()
+    return payment
+
+
+def test_paid_payments_credited_once_pass():
+    paid_payment()
+
+    assert "ledger clean" in run_audit()
+
+
+def test_a_paid_payment_without_its_coins_is_reported():
+    from economy.models import Payment
+
+    payment = paid_payment()
+    LedgerTransaction.objects.filter(pk=payment.credit_transaction_id).update(reference_id="0")
+
+    report = breach_report()
+
+    assert f"payment {payment.public_id}: paid, credited 0 times" in report
+    assert "coins credited for payment 0, not a paid payment" in report
+    assert Payment.objects.get(pk=payment.pk).status == "succeeded"
+
+
+def test_coins_credited_for_a_payment_that_failed_are_reported():
+    from economy.models import Payment
+
+    payment = paid_payment()
+    Payment.objects.filter(pk=payment.pk).update(status="failed", credit_transaction=None)
+
+    report = breach_report()
+
+    assert "not a paid payment" in report

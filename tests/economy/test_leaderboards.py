@@ -4,6 +4,7 @@ Redis when there is one and from the ledger alone when there is not."""
 from datetime import timedelta
 
 import pytest
+from django.core.cache import caches
 from django.test import override_settings
 
 from economy import leaderboards
@@ -32,6 +33,8 @@ def backend(request, settings):
         yield "redis"
     else:
         with override_settings(CACHES=EMBEDDED_CACHE):
+            # Local-memory caches share their store across instances: start empty.
+            caches["default"].clear()
             yield "embedded"
 
 

@@ -9,22 +9,11 @@ from django.urls import reverse
 from economy.audit import audit_ledger
 from economy.models import Account, LedgerTransaction
 from economy.selectors.ledger import get_account_balance
-from halobuzz.users.mfa import ensure_totp
+from tests.console import sign_in_to_the_console
 from tests.economy.ledger_helpers import grant, wallet_of
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def sign_in(client, member):
-    ensure_totp(user=member)
-    client.force_login(member)
-    return member
-
-
-@pytest.fixture
-def operator(client):
-    return sign_in(client, UserFactory(is_staff=True, is_superuser=True))
 
 
 @pytest.fixture
@@ -123,7 +112,7 @@ def test_a_bad_adjustment_shows_why_and_moves_nothing(client, operator, wallet, 
 def test_staff_without_the_permission_cannot_adjust(client, wallet):
     viewer = UserFactory(is_staff=True)
     viewer.user_permissions.add(Permission.objects.get(codename="view_account"))
-    sign_in(client, viewer)
+    sign_in_to_the_console(client, viewer)
 
     assert client.get(adjust_url(wallet)).status_code == 403
     assert client.post(adjust_url(wallet), {"amount": "5", "reason": "x" * 20}).status_code == 403

@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 
 from economy.models import CreatorPartnership, Gift, PartnerTier, Payment
-from halobuzz.users.mfa import ensure_totp
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -104,14 +103,6 @@ def test_an_unknown_provider_is_a_clear_error_on_the_wallet(client, buyer):
 
 def test_webhooks_for_unknown_providers_are_404(client):
     assert client.post("/payments/webhooks/paypal", data=b"{}", content_type="x").status_code == 404
-
-
-@pytest.fixture
-def operator(client):
-    staff = UserFactory(is_staff=True, is_superuser=True)
-    ensure_totp(user=staff)
-    client.force_login(staff)
-    return staff
 
 
 def test_staff_set_a_creators_partner_tier_and_it_is_recorded(client, operator):

@@ -1,0 +1,164 @@
+"""Property test: whatever sequence of coin purchases (and replays of their
+webhooks), gifts, rewards, refunds and payouts (paid or rejected) runs, every ledger
+invariant holds and every wallet, debt and creator balance equals a simple model of
+what should have moved."""
+
+import json
+
+import pytest
+from django.core.cache import cache
+from django.test import override_settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from economy.audit import audit_ledger
+from economy.exceptions import CoinDebtOutstanding, InsufficientFunds
+from economy.models import CoinPackage, Gift, Payment
+from economy.payments.dev import DevProvider
+from economy.selectors.ledger import get_wallet_summary
+from economy.services import payments
+from economy.services import payouts as payout_services
+from economy.services.gifts import diamonds_for, send_gift
+from economy.services.rewards import grant_coins
+from halobuzz.users.mfa import current_totp_code, ensure_totp
+from tests.factories import UserFactory
+from tests.streams.factories import LiveStreamFactory
+
+pytestmark = pytest.mark.django_db
+
+PEOPLE = 3
+PACKAGES = (100, 500)  # 100 coins; 500 + 25 bonus
+GIFTS = ("rose", "coffee", "mic", "trophy")  # 1, 10, 30, 200 coins
+
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("buy"), st.integers(0, PEOPLE - 1), st.sampled_from(PACKAGES)),
+        st.tuples(st.just("replay"), st.integers(0, 50)),
+        st.tuples(
+            st.just("gift"),
+            st.integers(0, PEOPLE - 1),
+            st.sampled_from(GIFTS),
+            st.integers(1, 5),
+        ),
+        st.tuples(st.just("reward"), st.integers(0, PEOPLE - 1), st.integers(1, 300)),
+        st.tuples(st.just("refund"), st.integers(0, 50)),
+        st.tuples(st.just("payout"), st.integers(1, 400), st.booleans()),
+    ),
+    max_size=30,
+)
+
+
+def webhook(token: str) -> None:
+    payments.handle_provider_webhook(
+        provider_name="dev", body=json.dumps({"token": token}).encode(), headers={}
+    )
+
+
+@override_settings(PAYOUT_MINIMUM_DIAMONDS=1)
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(steps=operations)
+def test_any_sequence_of_purchases_gifts_and_refunds_keeps_every_invariant(steps):
+    people = [UserFactory() for _ in range(PEOPLE)]
+    stream = LiveStreamFactory()
+    creator = stream.host
+    creator.is_kyc_verified = True
+    totp_secret = ensure_totp(user=creator)
+    method = payout_services.add_payout_method(
+        creator=creator, kind="esewa", holder_name="Asha", account="98", currency="NPR"
+    )
+    staff = UserFactory(is_staff=True)
+    coins, debt = [0] * PEOPLE, [0] * PEOPLE
+    diamonds = 0
+    bought: list[tuple[int, Payment, str]] = []  # (who, payment, token)
+    refunded: set[int] = set()
+    for number, step in enumerate(steps):
+        match step:
+            case ("buy", who, package_coins):
+                package = CoinPackage.objects.get(coins=package_coins)
+                payment = payments.start_coin_purchase(
+                    user=people[who],
+                    package_id=package.pk,
+                    provider_name="dev",
+                    currency="USD",
+                    absolute_url=str,
+                ).payment
+                token = DevProvider({}).decide(payment=payment, choice="pay")
+                webhook(token)
+                repaid = min(debt[who], package.total_coins)
+                debt[who] -= repaid
+                coins[who] += package.total_coins - repaid
+                bought.append((who, payment, token))
+            case ("replay", index) if bought:
+                webhook(bought[index % len(bought)][2])
+            case ("gift", who, slug, quantity):
+                gift = Gift.objects.get(slug=slug)
+                cost = gift.price_coins * quantity
+                try:
+                    send_gift(
+                        sender=people[who],
+                        stream_id=stream.pk,
+                        gift_id=gift.pk,
+                        quantity=quantity,
+                        idempotency_key=f"step-{number}",
+                    )
+                except CoinDebtOutstanding:
+                    assert debt[who] > 0
+                except InsufficientFunds:
+                    assert debt[who] == 0 and coins[who] < cost
+                else:
+                    assert debt[who] == 0 and coins[who] >= cost
+                    coins[who] -= cost
+                    diamonds += diamonds_for(coins=cost, share_percent=70)
+            case ("reward", who, amount):
+                grant_coins(
+                    user=people[who],
+                    coins=amount,
+                    reason="test",
+                    idempotency_key=f"r-{people[0].pk}-{number}",
+                )
+                coins[who] += amount
+            case ("refund", index) if bought:
+                who, payment, _token = bought[index % len(bought)]
+                payment.refresh_from_db()
+                if payment.pk in refunded:
+                    continue
+                payments.refund_payment(payment=payment, staff_user=staff)
+                refunded.add(payment.pk)
+                taken = min(coins[who], payment.coins)
+                coins[who] -= taken
+                debt[who] += payment.coins - taken
+            case ("payout", amount, paid):
+                cache.clear()  # each step's code is fresh, as in its own 30 s window
+                try:
+                    payout = payout_services.request_payout(
+                        creator=creator,
+                        diamonds=amount,
+                        method_id=method.pk,
+                        mfa_code=current_totp_code(totp_secret),
+                        idempotency_key=f"p-{creator.pk}-{number}",
+                    )
+                except InsufficientFunds:
+                    assert diamonds < amount
+                    continue
+                diamonds -= amount
+                payout_services.approve_payout(payout_id=payout.pk, staff_user=staff)
+                if paid:
+                    payout_services.mark_payout_paid(payout_id=payout.pk, staff_user=staff)
+                else:
+                    payout_services.reject_payout(
+                        payout_id=payout.pk, staff_user=staff, reason="test rejection"
+                    )
+                    diamonds += amount
+            case _:
+                pass
+
+    for who, person in enumerate(people):
+        summary = get_wallet_summary(user=person)
+        assert (summary["coins"], summary["coin_debt"]) == (coins[who], debt[who])
+    assert get_wallet_summary(user=stream.host)["diamonds"] == diamonds
+    report = audit_ledger()
+    assert report.clean, report.as_text()
