@@ -8,5 +8,10 @@ class EconomyConfig(AppConfig):
 
     def ready(self):
         from economy.payments.registry import check_payment_settings
+        from economy.selectors.memberships import og_badges, og_entrance
+        from streams.badges import register_badge_provider
+        from streams.entrances import register_entrance_provider
 
         check_payment_settings()
+        register_badge_provider(og_badges)
+        register_entrance_provider(og_entrance)

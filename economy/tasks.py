@@ -6,13 +6,18 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from economy.audit import audit_ledger
 from economy.models import Payment
 from economy.payments.base import ProviderError
 from economy.selectors.payments import list_stale_pending_payments
-from economy.services import ledger, payments
+from economy.services import ledger, memberships, payments
 from halobuzz.core.services import alert_staff
+from halobuzz.notifications.models import Notification
+from halobuzz.notifications.services import notify_users
 
 logger = logging.getLogger(__name__)
 
@@ -59,3 +64,20 @@ def deliver_dev_webhook(*, token: str) -> None:
     payments.handle_provider_webhook(
         provider_name="dev", body=json.dumps({"token": token}).encode(), headers={}
     )
+
+
+@shared_task(ignore_result=True)
+def end_lapsed_og_memberships() -> int:
+    """End OG memberships whose time ran out and tell each member once."""
+    ended = memberships.end_lapsed_og_memberships()
+    for membership in ended:
+        with translation.override(membership.user.preferred_language):
+            notify_users(
+                recipients=[membership.user],
+                kind=Notification.Kind.MEMBERSHIP,
+                title=str(_("Your %(tier)s membership has ended") % {"tier": membership.tier}),
+                body=str(_("Renew it to keep your badge, daily bonus and gift discount.")),
+                url=reverse("economy:og"),
+                dedupe_key=f"og-ended:{membership.pk}:{membership.expires_at:%Y%m%d%H%M}",
+            )
+    return len(ended)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from economy.views import earnings, gifts, payments, wallet
+from economy.views import earnings, gifts, memberships, payments, wallet
 
 app_name = "economy"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("wallet/", wallet.wallet, name="wallet"),
     path("wallet/buy", payments.buy_coins, name="buy-coins"),
     path("wallet/earnings/", earnings.earnings, name="earnings"),
+    path("og/", memberships.og_membership, name="og"),
     path("wallet/payments/<uuid:public_id>/", payments.payment_result, name="payment"),
     path(
         "wallet/payments/<uuid:public_id>/return",

@@ -3,8 +3,16 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from economy.models import CoinPackage, CoinPackagePrice, CreatorPartnership, Gift
+from economy.models import (
+    CoinPackage,
+    CoinPackagePrice,
+    CreatorPartnership,
+    Gift,
+    OGMembership,
+    OGTier,
+)
 from economy.services.partners import set_partner_tier
+from halobuzz.core.admin_mixins import ReadOnlyAdminMixin
 
 
 @admin.register(Gift)
@@ -62,3 +70,26 @@ class CreatorPartnershipAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ("creator",) if obj else ()
+
+
+@admin.register(OGTier)
+class OGTierAdmin(admin.ModelAdmin):
+    list_display = (
+        "tier",
+        "name",
+        "price_coins",
+        "duration_days",
+        "daily_bonus_coins",
+        "gift_discount_percent",
+        "has_entry_effect",
+        "is_active",
+    )
+    list_editable = ("is_active",)
+
+
+@admin.register(OGMembership)
+class OGMembershipAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("user", "tier", "started_at", "expires_at", "ended_at")
+    list_filter = ("tier",)
+    search_fields = ("user__username", "user__email")
+    list_select_related = ("user", "tier")

@@ -5,6 +5,7 @@ from economy.models.gifts import (
     PartnerTier,
 )
 from economy.models.ledger import Account, Asset, LedgerEntry, LedgerTransaction
+from economy.models.memberships import OGMembership, OGTier
 from economy.models.payments import CoinPackage, CoinPackagePrice, Payment, PaymentEvent
 from economy.models.payouts import PayoutMethod, PayoutRequest
 
@@ -18,6 +19,8 @@ __all__ = [
     "Gift",
     "LedgerEntry",
     "LedgerTransaction",
+    "OGMembership",
+    "OGTier",
     "PartnerTier",
     "Payment",
     "PaymentEvent",

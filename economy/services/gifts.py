@@ -28,6 +28,7 @@ from economy.models import (
     LedgerTransaction,
     PartnerTier,
 )
+from economy.selectors.memberships import get_gift_discount_percent
 from economy.services import ledger
 from halobuzz.core.exceptions import NotFoundError
 from streams import events
@@ -96,9 +97,13 @@ def send_gift(
         raise GiftError(_("You cannot send gifts to your own stream."), code="own_stream")
     ensure_can_take_part(user=sender, stream=stream)
     gift = _get_available_gift(gift_id, sender=sender)
-    coins = gift.price_coins * quantity
+    list_price = gift.price_coins * quantity
+    discount = get_gift_discount_percent(user=sender)
+    # The OG discount is the platform's: the viewer pays less, the creator still
+    # earns on the full price.
+    coins = list_price - list_price * discount // 100
     share = get_creator_share_percent(creator=stream.host)
-    diamonds = diamonds_for(coins=coins, share_percent=share)
+    diamonds = diamonds_for(coins=list_price, share_percent=share)
     accounts = _gift_accounts(sender=sender, creator=stream.host)
     postings = [
         ledger.Posting(account=accounts[Account.Kind.USER_COINS], amount=-coins),
@@ -114,6 +119,8 @@ def send_gift(
         "creator": stream.host_id,
         "sender": sender.pk,
         "coins": coins,
+        "list_price": list_price,
+        "discount_percent": discount,
         "diamonds": diamonds,
         "share_percent": share,
         "wallet": accounts[Account.Kind.USER_COINS].pk,

@@ -9,6 +9,7 @@ class Notification(models.Model):
     class Kind(models.TextChoices):
         STREAM_LIVE = "stream_live", _("A stream went live")
         STREAM_REMINDER = "stream_reminder", _("A stream you asked to be reminded of is live")
+        MEMBERSHIP = "membership", _("Your membership")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

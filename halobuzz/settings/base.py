@@ -250,6 +250,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "economy.tasks.roll_up_balances",
         "schedule": 60,
     },
+    "end-lapsed-og-memberships": {
+        "task": "economy.tasks.end_lapsed_og_memberships",
+        "schedule": 5 * 60,
+    },
     "check-pending-payments": {
         "task": "economy.tasks.check_pending_payments",
         "schedule": 60,

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from economy.selectors.memberships import get_running_og_membership
 from halobuzz.core.exceptions import ApplicationError
 from halobuzz.core.htmx import is_htmx
 from halobuzz.users import selectors, services
@@ -37,6 +38,7 @@ def profile(request, username: str):
             user=request.user, host=profile_user
         )[:STREAMS_ON_PROFILE],
         "past_streams": stream_selectors.list_past_streams(host=profile_user)[:STREAMS_ON_PROFILE],
+        "og_membership": get_running_og_membership(user=profile_user),
     }
     return render(request, "users/profile.html", context)
 

@@ -15,7 +15,7 @@ from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from streams import events
+from streams import entrances, events
 from streams.models import RoomPresence, Stream
 from streams.selectors import room as room_selectors
 
@@ -39,7 +39,22 @@ def join_room(*, stream: Stream, channel_name: str, user=None) -> PresenceChange
     )
     change = _change(stream=stream, user_id=user.pk if user else None, joined=True)
     _tell_followers(change, event_type=events.PRESENCE_JOINED, user=user)
+    _announce_entrance(stream=stream, user=user)
     return change
+
+
+def _announce_entrance(*, stream: Stream, user) -> None:
+    """Someone with an entrance (streams.entrances) opened their first socket here."""
+    if user is None or user.pk == stream.host_id or not entrances.has_entrance_providers():
+        return
+    if room_selectors.count_user_sockets(stream_id=stream.pk, user_id=user.pk) > 1:
+        return
+    entrance = entrances.entrance_for(user=user, stream=stream)
+    if entrance:
+        frame = events.build_frame(
+            events.ROOM_ENTRANCE, user=events.user_payload(user), entrance=entrance
+        )
+        events.broadcast_on_commit(events.room_group(stream.pk), frame)
 
 
 def leave_room(*, channel_name: str) -> PresenceChange | None:

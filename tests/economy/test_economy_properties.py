@@ -1,5 +1,6 @@
 """Property test: whatever sequence of coin purchases (and replays of their
-webhooks), gifts, rewards, refunds and payouts (paid or rejected) runs, every ledger
+webhooks), OG memberships, gifts (at members' discount), rewards, refunds and payouts
+(paid or rejected) runs, every ledger
 invariant holds and every wallet, debt and creator balance equals a simple model of
 what should have moved."""
 
@@ -13,10 +14,10 @@ from hypothesis import strategies as st
 
 from economy.audit import audit_ledger
 from economy.exceptions import CoinDebtOutstanding, InsufficientFunds
-from economy.models import CoinPackage, Gift, Payment
+from economy.models import CoinPackage, Gift, OGTier, Payment
 from economy.payments.dev import DevProvider
 from economy.selectors.ledger import get_wallet_summary
-from economy.services import payments
+from economy.services import memberships, payments
 from economy.services import payouts as payout_services
 from economy.services.gifts import diamonds_for, send_gift
 from economy.services.rewards import grant_coins
@@ -43,6 +44,7 @@ operations = st.lists(
         st.tuples(st.just("reward"), st.integers(0, PEOPLE - 1), st.integers(1, 300)),
         st.tuples(st.just("refund"), st.integers(0, 50)),
         st.tuples(st.just("payout"), st.integers(1, 400), st.booleans()),
+        st.tuples(st.just("og"), st.integers(0, PEOPLE - 1), st.integers(1, 3)),
     ),
     max_size=30,
 )
@@ -72,6 +74,7 @@ def test_any_sequence_of_purchases_gifts_and_refunds_keeps_every_invariant(steps
     )
     staff = UserFactory(is_staff=True)
     coins, debt = [0] * PEOPLE, [0] * PEOPLE
+    og_tier = [0] * PEOPLE  # the running OG tier number (none lapse during the test)
     diamonds = 0
     bought: list[tuple[int, Payment, str]] = []  # (who, payment, token)
     refunded: set[int] = set()
@@ -96,7 +99,13 @@ def test_any_sequence_of_purchases_gifts_and_refunds_keeps_every_invariant(steps
                 webhook(bought[index % len(bought)][2])
             case ("gift", who, slug, quantity):
                 gift = Gift.objects.get(slug=slug)
-                cost = gift.price_coins * quantity
+                list_price = gift.price_coins * quantity
+                discount = (
+                    OGTier.objects.get(tier=og_tier[who]).gift_discount_percent
+                    if og_tier[who]
+                    else 0
+                )
+                cost = list_price - list_price * discount // 100
                 try:
                     send_gift(
                         sender=people[who],
@@ -112,7 +121,7 @@ def test_any_sequence_of_purchases_gifts_and_refunds_keeps_every_invariant(steps
                 else:
                     assert debt[who] == 0 and coins[who] >= cost
                     coins[who] -= cost
-                    diamonds += diamonds_for(coins=cost, share_percent=70)
+                    diamonds += diamonds_for(coins=list_price, share_percent=70)
             case ("reward", who, amount):
                 grant_coins(
                     user=people[who],
@@ -131,6 +140,22 @@ def test_any_sequence_of_purchases_gifts_and_refunds_keeps_every_invariant(steps
                 taken = min(coins[who], payment.coins)
                 coins[who] -= taken
                 debt[who] += payment.coins - taken
+            case ("og", who, level):
+                tier = OGTier.objects.get(tier=level)
+                try:
+                    memberships.buy_og_membership(
+                        user=people[who], tier_id=tier.pk, idempotency_key=f"og-{number}"
+                    )
+                except memberships.MembershipError:
+                    assert level < og_tier[who]
+                except CoinDebtOutstanding:
+                    assert debt[who] > 0
+                except InsufficientFunds:
+                    assert debt[who] == 0 and coins[who] < tier.price_coins
+                else:
+                    assert level >= og_tier[who] and coins[who] >= tier.price_coins
+                    coins[who] -= tier.price_coins
+                    og_tier[who] = level
             case ("payout", amount, paid):
                 cache.clear()  # each step's code is fresh, as in its own 30 s window
                 try:

@@ -397,5 +397,6 @@ def test_the_profile_page_uses_a_fixed_number_of_queries(
     for _ in range(12):
         EndedStreamFactory(host=creator)
     client.force_login(user)
-    with django_assert_max_num_queries(9):
+    # ... and the creator's OG membership.
+    with django_assert_max_num_queries(10):
         page_of(client, creator.get_absolute_url())

@@ -182,6 +182,21 @@ function startStage() {
   const takeovers = [];
   let playing = false;
 
+  // An OG member's entrance plays like a gift card, in their tier's colour.
+  document.addEventListener("room-entrance", (event) => {
+    const frame = event.detail;
+    if (!frame?.user || !frame.entrance) return;
+    const card = cardTemplate.content.firstElementChild.cloneNode(true);
+    card.classList.add("gift-card--entrance");
+    if (/^#[0-9a-fA-F]{6}$/.test(frame.entrance.color ?? "")) card.style.setProperty("--entrance-color", frame.entrance.color);
+    card.querySelector("[data-gift-card-icon]").append(document.createTextNode("👑"));
+    card.querySelector("[data-gift-card-sender]").textContent = frame.user.name || frame.user.username;
+    card.querySelector("[data-gift-card-gift]").textContent = `OG${Number(frame.entrance.tier) || ""}`;
+    while (cards.childElementCount >= MAX_CARDS) cards.firstElementChild.remove();
+    cards.append(card);
+    window.setTimeout(() => card.remove(), CARD_MS);
+  });
+
   document.addEventListener("gift-sent", (event) => {
     const frame = event.detail;
     if (!frame?.gift || !frame.sender) return;

@@ -187,6 +187,13 @@ function startRoom(root) {
       case "reaction.burst":
         reactions.burst(frame.counts);
         break;
+      case "room.entrance":
+        if (frame.user && frame.entrance) {
+          const name = frame.user.name || frame.user.username;
+          chat.notice(t("entrance_og", { tier: Number(frame.entrance.tier) || "", name }), { gift: true });
+          document.dispatchEvent(new CustomEvent("room-entrance", { detail: frame }));
+        }
+        break;
       case "gift.sent":
         if (frame.sender && frame.gift) {
           chat.notice(t("gift_sent", {

@@ -6,7 +6,8 @@ const MAX_ITEMS = 200;
 // Within this many pixels of the bottom counts as "at the bottom".
 const BOTTOM_SLACK = 40;
 const TOKEN = /:([a-z0-9_]{2,24}):|@([A-Za-z0-9_]{3,30})/g;
-const BADGE_KINDS = ["host", "moderator", "staff"];
+const BADGE_KINDS = ["host", "moderator", "staff", "og"];
+const COLOR = /^#[0-9a-fA-F]{6}$/;
 const TIMEOUT_CHOICES = new Set([60, 600, 3600, 86400]);
 
 export class ChatLog {
@@ -140,12 +141,17 @@ export class ChatLog {
     const authorLine = element("span", { className: "room-message__author" });
     for (const badge of author.badges ?? []) {
       if (!BADGE_KINDS.includes(badge?.kind)) continue; // kinds we have no label for
-      const label = this.room.t(`badge_${badge.kind}`);
-      authorLine.append(element("span", { className: `room-badge room-badge--${badge.kind}`, textContent: label }), " ");
+      const label = this.room.t(`badge_${badge.kind}`, { tier: Number(badge.tier) || "" });
+      const badgeElement = element("span", { className: `room-badge room-badge--${badge.kind}`, textContent: label });
+      if (COLOR.test(badge.color ?? "")) badgeElement.style.setProperty("--badge-color", badge.color);
+      authorLine.append(badgeElement, " ");
     }
     const name = element("bdi", { className: "room-message__name", textContent: author.name || author.username || "?" });
     if (author.username) name.title = `@${author.username}`;
     name.style.setProperty("--author-hue", String(hueFor(author.id ?? 0)));
+    // OG members' names take their tier's colour.
+    const og = (author.badges ?? []).find((badge) => badge?.kind === "og" && COLOR.test(badge.color ?? ""));
+    if (og) name.style.color = og.color;
     authorLine.append(name);
 
     const body = element("span", { className: "room-message__body" });
