@@ -14,7 +14,7 @@ from economy.audit import audit_ledger
 from economy.models import Payment
 from economy.payments.base import ProviderError
 from economy.selectors.payments import list_stale_pending_payments
-from economy.services import ledger, memberships, payments
+from economy.services import ledger, memberships, payments, subscriptions
 from halobuzz.core.services import alert_staff
 from halobuzz.notifications.models import Notification
 from halobuzz.notifications.services import notify_users
@@ -81,3 +81,21 @@ def end_lapsed_og_memberships() -> int:
                 dedupe_key=f"og-ended:{membership.pk}:{membership.expires_at:%Y%m%d%H%M}",
             )
     return len(ended)
+
+
+@shared_task(ignore_result=True)
+def remind_subscription_renewals() -> int:
+    """Tell subscribers a few days before their month with a creator ends."""
+    due = subscriptions.list_subscriptions_to_remind()
+    for subscription in due:
+        creator = subscription.creator
+        with translation.override(subscription.subscriber.preferred_language):
+            notify_users(
+                recipients=[subscription.subscriber],
+                kind=Notification.Kind.MEMBERSHIP,
+                title=str(_("Your subscription to %(name)s ends soon") % {"name": creator.name}),
+                body=str(_("Renew it to keep your subscriber badge and support them.")),
+                url=creator.get_absolute_url(),
+                dedupe_key=f"sub-ends:{subscription.pk}:{subscription.expires_at:%Y%m%d%H%M}",
+            )
+    return len(due)

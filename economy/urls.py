@@ -1,6 +1,6 @@
 from django.urls import path
 
-from economy.views import earnings, gifts, memberships, payments, wallet
+from economy.views import earnings, gifts, memberships, payments, subscriptions, wallet
 
 app_name = "economy"
 
@@ -9,6 +9,12 @@ urlpatterns = [
     path("wallet/buy", payments.buy_coins, name="buy-coins"),
     path("wallet/earnings/", earnings.earnings, name="earnings"),
     path("og/", memberships.og_membership, name="og"),
+    path("subscribe/<str:username>/", subscriptions.subscribe, name="subscribe"),
+    path(
+        "wallet/earnings/subscriptions",
+        subscriptions.subscription_settings,
+        name="subscription-settings",
+    ),
     path("wallet/payments/<uuid:public_id>/", payments.payment_result, name="payment"),
     path(
         "wallet/payments/<uuid:public_id>/return",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from economy.exceptions import EconomyError
 from economy.forms import PayoutMethodForm, PayoutRequestForm
 from economy.selectors import gifts as gift_selectors
+from economy.selectors import memberships as membership_selectors
 from economy.selectors import payouts as payout_selectors
 from economy.services import payouts as payout_services
 from halobuzz.users.mfa import get_totp_secret
@@ -50,6 +51,8 @@ def earnings(request):
         "rates": payout_selectors.list_payout_rates(diamonds=summary["diamonds"]),
         "has_mfa": get_totp_secret(user=creator) is not None,
         "payout_minimum": settings.PAYOUT_MINIMUM_DIAMONDS,
+        "subscribers": list(membership_selectors.list_subscribers(creator=creator)[:200]),
+        "subscription_levels": membership_selectors.list_subscription_levels(creator=creator),
         "top_gifters": gift_selectors.list_creator_top_gifters(
             creator_id=creator.pk, period="week", limit=5
         ),

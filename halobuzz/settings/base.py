@@ -250,6 +250,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "economy.tasks.roll_up_balances",
         "schedule": 60,
     },
+    "remind-subscription-renewals": {
+        "task": "economy.tasks.remind_subscription_renewals",
+        "schedule": 60 * 60,
+    },
     "end-lapsed-og-memberships": {
         "task": "economy.tasks.end_lapsed_og_memberships",
         "schedule": 5 * 60,

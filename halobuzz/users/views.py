@@ -1,3 +1,5 @@
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -6,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from economy.selectors.memberships import get_running_og_membership
+from economy.selectors.memberships import get_running_og_membership, get_subscribe_box
 from halobuzz.core.exceptions import ApplicationError
 from halobuzz.core.htmx import is_htmx
 from halobuzz.users import selectors, services
@@ -39,6 +41,9 @@ def profile(request, username: str):
         )[:STREAMS_ON_PROFILE],
         "past_streams": stream_selectors.list_past_streams(host=profile_user)[:STREAMS_ON_PROFILE],
         "og_membership": get_running_og_membership(user=profile_user),
+        "creator": profile_user,
+        "subscribe_key": secrets.token_urlsafe(16),
+        **get_subscribe_box(viewer=request.user, creator=profile_user),
     }
     return render(request, "users/profile.html", context)
 

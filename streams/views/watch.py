@@ -1,5 +1,7 @@
 """The stream page: player, viewer heartbeat, reminders and the VOD."""
 
+import secrets
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from economy.selectors import gifts as gift_selectors
 from economy.selectors.ledger import get_wallet_summary
+from economy.selectors.memberships import get_subscribe_box
 from halobuzz.core.exceptions import ApplicationError
 from halobuzz.core.htmx import is_htmx
 from halobuzz.users.selectors import is_following
@@ -71,6 +74,9 @@ def watch(request, stream_id: int):
         "heartbeat_seconds": settings.VIEWER_HEARTBEAT_SECONDS,
         "room_socket_url": f"/ws/streams/{stream.pk}/",
         "top_gifters": gift_selectors.list_stream_top_gifters(stream_id=stream.pk),
+        "creator": stream.host,
+        "subscribe_key": secrets.token_urlsafe(16),
+        **get_subscribe_box(viewer=request.user, creator=stream.host),
     }
     if stream.is_active and request.user.is_authenticated:
         context["gifts"] = gift_selectors.list_available_gifts(user=request.user)

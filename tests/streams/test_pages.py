@@ -397,6 +397,7 @@ def test_the_profile_page_uses_a_fixed_number_of_queries(
     for _ in range(12):
         EndedStreamFactory(host=creator)
     client.force_login(user)
-    # ... and the creator's OG membership.
-    with django_assert_max_num_queries(10):
+    # ... and the creator's OG membership, subscription offer and the viewer's
+    # subscription.
+    with django_assert_max_num_queries(12):
         page_of(client, creator.get_absolute_url())

@@ -309,7 +309,8 @@ def test_the_stream_page_uses_a_fixed_number_of_queries(
         ViewerSessionFactory.create_batch(20, stream=stream)
     client.force_login(UserFactory())
     # session + user + stream (host, category, recording) + follow state
-    # + reminder (scheduled only) + unread notifications + top gifters; live only:
-    # the gift catalog and the viewer's coins.
-    with django_assert_max_num_queries(9):
+    # + reminder (scheduled only) + unread notifications + top gifters + the host's
+    # subscription offer (and the viewer's subscription when there is one); live
+    # only: the gift catalog and the viewer's coins.
+    with django_assert_max_num_queries(10):
         watch_page(client, stream)

@@ -6,7 +6,7 @@ const MAX_ITEMS = 200;
 // Within this many pixels of the bottom counts as "at the bottom".
 const BOTTOM_SLACK = 40;
 const TOKEN = /:([a-z0-9_]{2,24}):|@([A-Za-z0-9_]{3,30})/g;
-const BADGE_KINDS = ["host", "moderator", "staff", "og"];
+const BADGE_KINDS = ["host", "moderator", "staff", "og", "subscriber"];
 const COLOR = /^#[0-9a-fA-F]{6}$/;
 const TIMEOUT_CHOICES = new Set([60, 600, 3600, 86400]);
 
@@ -141,7 +141,7 @@ export class ChatLog {
     const authorLine = element("span", { className: "room-message__author" });
     for (const badge of author.badges ?? []) {
       if (!BADGE_KINDS.includes(badge?.kind)) continue; // kinds we have no label for
-      const label = this.room.t(`badge_${badge.kind}`, { tier: Number(badge.tier) || "" });
+      const label = this.room.t(`badge_${badge.kind}`, { tier: Number(badge.tier) || "", months: Number(badge.months) || 1 });
       const badgeElement = element("span", { className: `room-badge room-badge--${badge.kind}`, textContent: label });
       if (COLOR.test(badge.color ?? "")) badgeElement.style.setProperty("--badge-color", badge.color);
       authorLine.append(badgeElement, " ");
