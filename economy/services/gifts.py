@@ -14,22 +14,13 @@ counter row for every gift, making one busy room a queue again.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from economy import leaderboards
 from economy.exceptions import GiftError, IdempotencyKeyReused
-from economy.models import (
-    PARTNER_SHARE_PERCENT,
-    Account,
-    Asset,
-    CreatorPartnership,
-    Gift,
-    LedgerTransaction,
-    PartnerTier,
-)
+from economy.models import Gift, LedgerTransaction
 from economy.selectors.memberships import get_gift_discount_percent
-from economy.services import ledger
+from economy.services import earnings, ledger
 from halobuzz.core.exceptions import NotFoundError
 from streams import events
 from streams.models import Stream
@@ -52,22 +43,6 @@ class SentGift:
     def balance(self) -> int:
         """The sender's coins right after this gift."""
         return self.details["balances_after"][str(self.details["wallet"])]
-
-
-def get_creator_share_percent(*, creator) -> int:
-    """The creator's partner share; uses `creator.partnership` when it was loaded
-    with select_related."""
-    try:
-        tier = creator.partnership.tier
-    except CreatorPartnership.DoesNotExist:
-        tier = PartnerTier.AFFILIATE
-    return PARTNER_SHARE_PERCENT[tier]
-
-
-def diamonds_for(*, coins: int, share_percent: int) -> int:
-    """The creator's diamonds for `coins` spent on them, rounded half up: every gift
-    earns at least one diamond, so each one shows in the creator's earnings."""
-    return (coins * settings.DIAMONDS_PER_COIN * share_percent + 50) // 100
 
 
 def send_gift(
@@ -102,15 +77,11 @@ def send_gift(
     # The OG discount is the platform's: the viewer pays less, the creator still
     # earns on the full price.
     coins = list_price - list_price * discount // 100
-    share = get_creator_share_percent(creator=stream.host)
-    diamonds = diamonds_for(coins=list_price, share_percent=share)
-    accounts = _gift_accounts(sender=sender, creator=stream.host)
-    postings = [
-        ledger.Posting(account=accounts[Account.Kind.USER_COINS], amount=-coins),
-        ledger.Posting(account=accounts[Account.Kind.PLATFORM_REVENUE], amount=coins),
-        ledger.Posting(account=accounts[Account.Kind.DIAMOND_ISSUANCE], amount=-diamonds),
-        ledger.Posting(account=accounts[Account.Kind.CREATOR_DIAMONDS], amount=diamonds),
-    ]
+    share = earnings.get_creator_share_percent(creator=stream.host)
+    diamonds = earnings.diamonds_for(coins=list_price, share_percent=share)
+    payment = earnings.creator_payment(
+        payer=sender, creator=stream.host, coins=coins, diamonds=diamonds
+    )
     details = {
         "gift": gift.pk,
         "quantity": quantity,
@@ -123,14 +94,14 @@ def send_gift(
         "discount_percent": discount,
         "diamonds": diamonds,
         "share_percent": share,
-        "wallet": accounts[Account.Kind.USER_COINS].pk,
+        "wallet": payment.wallet.pk,
     }
     # post_transaction commits on its own; the frame and the counts follow the commit
     # (or the caller's, when it holds a transaction).
     posted = ledger.post_transaction(
         kind=LedgerTransaction.Kind.GIFT,
         idempotency_key=key,
-        postings=postings,
+        postings=payment.postings,
         reference_type="stream",
         reference_id=str(stream.pk),
         memo=f"{quantity} x {gift.name}",
@@ -215,31 +186,3 @@ def _get_available_gift(gift_id: int, *, sender) -> Gift:
     if gift is None or not gift.is_available_to(country=str(sender.country or "")):
         raise GiftError(_("This gift is not available."), code="gift_unavailable")
     return gift
-
-
-PLATFORM_GIFT_ACCOUNTS = {
-    Account.Kind.PLATFORM_REVENUE: Asset.COINS,
-    Account.Kind.DIAMOND_ISSUANCE: Asset.DIAMONDS,
-}
-
-
-def _gift_accounts(*, sender, creator) -> dict[str, Account]:
-    """The four accounts a gift touches, read in one query and created on first use."""
-    found = Account.objects.filter(
-        Q(owner=sender, kind=Account.Kind.USER_COINS)
-        | Q(owner=creator, kind=Account.Kind.CREATOR_DIAMONDS)
-        | Q(owner=None, provider="", kind__in=list(PLATFORM_GIFT_ACCOUNTS))
-    ).filter(Q(owner=None) | Q(provider=""))
-    accounts = {account.kind: account for account in found}
-    if Account.Kind.USER_COINS not in accounts:
-        accounts[Account.Kind.USER_COINS] = ledger.get_or_create_user_account(
-            user=sender, kind=Account.Kind.USER_COINS
-        )
-    if Account.Kind.CREATOR_DIAMONDS not in accounts:
-        accounts[Account.Kind.CREATOR_DIAMONDS] = ledger.get_or_create_user_account(
-            user=creator, kind=Account.Kind.CREATOR_DIAMONDS
-        )
-    for kind, asset in PLATFORM_GIFT_ACCOUNTS.items():
-        if kind not in accounts:
-            accounts[kind] = ledger.get_or_create_platform_account(kind=kind, asset=asset)
-    return accounts

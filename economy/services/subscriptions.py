@@ -19,15 +19,12 @@ from economy.exceptions import EconomyError
 from economy.models import (
     SUBSCRIPTION_DAYS,
     SUBSCRIPTION_PRICE_COINS,
-    Account,
-    Asset,
     CreatorSubscription,
     CreatorSubscriptionSettings,
     LedgerTransaction,
     SubscriptionLevel,
 )
-from economy.services import ledger
-from economy.services.gifts import diamonds_for, get_creator_share_percent
+from economy.services import earnings, ledger
 
 # Subscribers hear about a coming end this long before it.
 REMINDER_BEFORE = datetime.timedelta(days=3)
@@ -66,8 +63,8 @@ def subscribe_with_coins(
             _("This creator does not offer that subscription."), code="level_not_offered"
         )
     coins = SUBSCRIPTION_PRICE_COINS[level]
-    share = get_creator_share_percent(creator=creator)
-    diamonds = diamonds_for(coins=coins, share_percent=share)
+    share = earnings.get_creator_share_percent(creator=creator)
+    diamonds = earnings.diamonds_for(coins=coins, share_percent=share)
     now = timezone.now()
     with transaction.atomic():
         current = (
@@ -78,32 +75,9 @@ def subscribe_with_coins(
         posted = ledger.post_transaction(
             kind=LedgerTransaction.Kind.SUBSCRIPTION,
             idempotency_key=f"sub:{subscriber.pk}:{idempotency_key}",
-            postings=[
-                ledger.Posting(
-                    account=ledger.get_or_create_user_account(
-                        user=subscriber, kind=Account.Kind.USER_COINS
-                    ),
-                    amount=-coins,
-                ),
-                ledger.Posting(
-                    account=ledger.get_or_create_platform_account(
-                        kind=Account.Kind.PLATFORM_REVENUE, asset=Asset.COINS
-                    ),
-                    amount=coins,
-                ),
-                ledger.Posting(
-                    account=ledger.get_or_create_platform_account(
-                        kind=Account.Kind.DIAMOND_ISSUANCE, asset=Asset.DIAMONDS
-                    ),
-                    amount=-diamonds,
-                ),
-                ledger.Posting(
-                    account=ledger.get_or_create_user_account(
-                        user=creator, kind=Account.Kind.CREATOR_DIAMONDS
-                    ),
-                    amount=diamonds,
-                ),
-            ],
+            postings=earnings.creator_payment(
+                payer=subscriber, creator=creator, coins=coins, diamonds=diamonds
+            ).postings,
             reference_type="user",
             reference_id=str(creator.pk),
             memo=f"{SubscriptionLevel(level).label} month",

@@ -19,7 +19,8 @@ from economy.payments.dev import DevProvider
 from economy.selectors.ledger import get_wallet_summary
 from economy.services import memberships, payments
 from economy.services import payouts as payout_services
-from economy.services.gifts import diamonds_for, send_gift
+from economy.services.earnings import diamonds_for
+from economy.services.gifts import send_gift
 from economy.services.rewards import grant_coins
 from halobuzz.users.mfa import current_totp_code, ensure_totp
 from tests.factories import UserFactory

@@ -10,7 +10,8 @@ from economy.audit import audit_ledger
 from economy.exceptions import GiftError, IdempotencyKeyReused, InsufficientFunds
 from economy.models import Account, CreatorPartnership, Gift, LedgerTransaction, PartnerTier
 from economy.selectors.ledger import get_user_balance
-from economy.services.gifts import diamonds_for, send_gift
+from economy.services.earnings import diamonds_for
+from economy.services.gifts import send_gift
 from streams.exceptions import RoomError
 from streams.models import ChannelBan
 from tests.economy.ledger_helpers import grant, wallet_of
