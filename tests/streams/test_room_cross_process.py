@@ -99,6 +99,14 @@ def test_chat_presence_and_reactions_cross_server_processes(redis_url):
         on_b = await _open(port_b, stream.pk, bruno_cookie)
         visitor_on_b = await _open(port_b, stream.pk)
         try:
+            # Two signed-in viewers and one visitor, on two processes. Waited for
+            # first: a count that came while waiting for the chat frames below would
+            # be skipped there, and nothing changes the count afterwards.
+            count = await _receive_until(
+                on_a, lambda f: f["type"] == "presence.count" and f["count"] == 3
+            )
+            assert count["peak"] >= 3
+
             await on_a.send(json.dumps({"type": "chat.send", "body": "olá from A", "ref": "1"}))
             ack = await _receive_until(on_a, lambda f: f["type"] in ("chat.ack", "error"))
             assert ack["type"] == "chat.ack", ack
@@ -107,12 +115,6 @@ def test_chat_presence_and_reactions_cross_server_processes(redis_url):
                 assert message["message"]["body"] == "olá from A"
                 assert message["message"]["author"]["username"] == "alice"
                 assert message["seq"] == ack["seq"]
-
-            # Two signed-in viewers and one visitor, on two processes.
-            count = await _receive_until(
-                on_a, lambda f: f["type"] == "presence.count" and f["count"] == 3
-            )
-            assert count["peak"] >= 3
 
             await on_b.send(json.dumps({"type": "reaction.send", "kind": "heart"}))
             burst = await _receive_until(on_a, lambda f: f["type"] == "reaction.burst")
