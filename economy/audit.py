@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q, Sum
 
-from economy.models import Account, LedgerEntry, LedgerTransaction, Payment
+from economy.models import Account, Asset, LedgerEntry, LedgerTransaction, Payment
 
 # How many examples of one breach a report lists.
 EXAMPLES = 20
@@ -87,12 +87,15 @@ def _accounts_below_zero() -> list[str]:
 
 
 PAID = (Payment.Status.SUCCEEDED, Payment.Status.REFUNDED)
+# What a paid payment posts: coins bought, or a subscription month paid with money
+# (whose reference is the payment; a month paid with coins refers to the creator).
+PAYMENT_CREDIT_KINDS = (LedgerTransaction.Kind.COIN_PURCHASE, LedgerTransaction.Kind.SUBSCRIPTION)
 
 
 def _paid_payments_not_credited_once() -> list[str]:
-    """A paid (or later refunded) payment has exactly one coin purchase, of its
-    coins, and it is the one the payment points to."""
-    purchases = LedgerTransaction.objects.filter(kind=LedgerTransaction.Kind.COIN_PURCHASE)
+    """A paid (or later refunded) payment has exactly one credit (its coins, or its
+    subscription month), and it is the one the payment points to."""
+    purchases = LedgerTransaction.objects.filter(kind__in=PAYMENT_CREDIT_KINDS)
     counts = dict(
         purchases.filter(reference_type="payment")
         .values_list("reference_id")
@@ -114,12 +117,15 @@ def _purchases_without_a_paid_payment() -> list[str]:
         str(pk) for pk in Payment.objects.filter(status__in=PAID).values_list("pk", flat=True)
     }
     rows = (
-        LedgerTransaction.objects.filter(kind=LedgerTransaction.Kind.COIN_PURCHASE)
+        LedgerTransaction.objects.filter(
+            Q(kind=LedgerTransaction.Kind.COIN_PURCHASE)
+            | Q(kind=LedgerTransaction.Kind.SUBSCRIPTION, reference_type="payment")
+        )
         .order_by("pk")
         .values_list("pk", "reference_type", "reference_id")
     )
     return [
-        f"transaction #{pk}: coins credited for {reference_type} {reference_id}, not a paid payment"
+        f"transaction #{pk}: credited for {reference_type} {reference_id}, not a paid payment"
         for pk, reference_type, reference_id in rows
         if reference_type != "payment" or reference_id not in paid_ids
     ][:EXAMPLES]
@@ -131,7 +137,10 @@ def _credits_of_the_wrong_size() -> list[str]:
         .annotate(
             credited=Sum(
                 "credit_transaction__entries__amount",
-                filter=Q(credit_transaction__entries__amount__gt=0),
+                filter=Q(
+                    credit_transaction__entries__amount__gt=0,
+                    credit_transaction__entries__account__asset=Asset.COINS,
+                ),
                 default=0,
             )
         )
@@ -151,7 +160,7 @@ CHECKS: dict[str, Callable[[], list[str]]] = {
     "a cached balance differs from its rolled-up entries": _cached_balances_off_their_entries,
     "a wallet or earnings account is below zero": _accounts_below_zero,
     "a paid payment is not credited exactly once": _paid_payments_not_credited_once,
-    "coins were credited without a paid payment": _purchases_without_a_paid_payment,
+    "coins or a month were credited without a paid payment": _purchases_without_a_paid_payment,
     "a payment's credit is not its coins": _credits_of_the_wrong_size,
 }
 

@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from economy.models import Asset, LedgerTransaction, PayoutMethod
+from economy.models import Asset, LedgerTransaction, PayoutMethod, SubscriptionLevel
 
 
 class HistoryFilterForm(forms.Form):
@@ -22,6 +22,14 @@ class BuyCoinsForm(forms.Form):
     """One press of a package's pay button: which package, how, in which currency."""
 
     package = forms.IntegerField(min_value=1)
+    provider = forms.CharField(max_length=32)
+    currency = forms.ChoiceField(choices=settings.CURRENCY_CHOICES)
+
+
+class SubscribeWithMoneyForm(forms.Form):
+    """A month of a creator subscription through a payment provider."""
+
+    level = forms.TypedChoiceField(coerce=int, choices=SubscriptionLevel.choices)
     provider = forms.CharField(max_length=32)
     currency = forms.ChoiceField(choices=settings.CURRENCY_CHOICES)
 

@@ -11,6 +11,11 @@ urlpatterns = [
     path("og/", memberships.og_membership, name="og"),
     path("subscribe/<str:username>/", subscriptions.subscribe, name="subscribe"),
     path(
+        "subscribe/<str:username>/pay",
+        subscriptions.subscribe_with_money,
+        name="subscribe-with-money",
+    ),
+    path(
         "wallet/earnings/subscriptions",
         subscriptions.subscription_settings,
         name="subscription-settings",

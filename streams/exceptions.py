@@ -58,17 +58,25 @@ class StreamNotLive(StreamError):
 
 class RoomError(ApplicationError):
     """A refused room action. `code` is one of docs/realtime-protocol.md's error codes;
-    `extra["retry_after"]` (seconds) says when to try again where that applies."""
+    `extra["retry_after"]` (seconds) says when to try again where that applies, and
+    `extra["subscribe_url"]` where to subscribe when subscribers-only mode refused."""
 
     status = 400
 
-    def __init__(self, message, *, code: str, retry_after: float | None = None):
-        # Rounded up to a tenth: "retry after 0.0 s" would invite an immediate refusal.
-        extra = (
-            {"retry_after": max(0.1, math.ceil(retry_after * 10) / 10)}
-            if retry_after is not None
-            else {}
-        )
+    def __init__(
+        self,
+        message,
+        *,
+        code: str,
+        retry_after: float | None = None,
+        subscribe_url: str | None = None,
+    ):
+        extra = {}
+        if retry_after is not None:
+            # Rounded up to a tenth: "retry after 0.0 s" would invite an immediate refusal.
+            extra["retry_after"] = max(0.1, math.ceil(retry_after * 10) / 10)
+        if subscribe_url:
+            extra["subscribe_url"] = subscribe_url
         super().__init__(message, code=code, extra=extra)
 
     @property

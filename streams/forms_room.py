@@ -14,6 +14,7 @@ class ChatSettingsForm(forms.ModelForm):
             "slow_mode_seconds",
             "followers_only_minutes",
             "emote_only",
+            "subscribers_only",
             "automod_threshold",
             "automod_action",
         ]

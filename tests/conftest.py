@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.db import connections
 from django.utils import translation
 
+from economy.selectors.gift_sending import forget_catalog
 from halobuzz.core import ratelimit
 from tests.factories import UserFactory
 
@@ -21,12 +22,15 @@ def require_service(available: bool, what: str) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # Rate limits, throttles and used TOTP codes live in the cache.
+    # Rate limits, throttles and used TOTP codes live in the cache; the gift catalog
+    # is kept in the process, and a test's rolled-back rows must not outlive it.
     cache.clear()
     ratelimit.reset_local_buckets()
+    forget_catalog()
     yield
     cache.clear()
     ratelimit.reset_local_buckets()
+    forget_catalog()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -13,7 +13,7 @@ import time
 
 from django.core.cache import cache
 from django.db.models import F, Q, QuerySet
-from django.utils import timezone
+from django.db.models.functions import Now
 
 from trust.models import BlockedTerm, SiteBan
 
@@ -29,7 +29,7 @@ _GLOBAL_SCOPE = "global"
 def active_site_bans(*, user) -> QuerySet[SiteBan]:
     """`user`'s bans in force now: not lifted and not expired."""
     return SiteBan.objects.filter(user=user, lifted_at__isnull=True).filter(
-        Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+        Q(expires_at__isnull=True) | Q(expires_at__gt=Now())
     )
 
 

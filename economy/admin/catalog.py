@@ -1,4 +1,5 @@
-"""What is on sale and what creators earn: gifts, coin packages, partner tiers."""
+"""What is on sale and what creators earn: gifts, coin packages, subscription prices,
+partner tiers."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,7 @@ from economy.models import (
     Gift,
     OGMembership,
     OGTier,
+    SubscriptionPrice,
 )
 from economy.services.partners import set_partner_tier
 from halobuzz.core.admin_mixins import ReadOnlyAdminMixin
@@ -52,6 +54,12 @@ class CoinPackageAdmin(admin.ModelAdmin):
     list_editable = ("is_active", "position")
     list_filter = ("is_active",)
     inlines = [PriceInline]
+
+
+@admin.register(SubscriptionPrice)
+class SubscriptionPriceAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "level", "price")
+    list_filter = ("level", "price_currency")
 
 
 @admin.register(CreatorPartnership)

@@ -21,15 +21,24 @@ class PaymentEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 @admin.register(Payment)
 class PaymentAdmin(ActionsOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("public_id", "user", "amount", "coins", "provider", "status", "created_at")
-    list_filter = ("status", "provider")
+    list_display = (
+        "public_id",
+        "user",
+        "purpose",
+        "amount",
+        "coins",
+        "provider",
+        "status",
+        "created_at",
+    )
+    list_filter = ("status", "purpose", "provider")
     search_fields = ("public_id", "user__username", "user__email", "provider_reference")
     date_hierarchy = "created_at"
     list_select_related = ("user",)
     inlines = [PaymentEventInline]
     actions = ["refund_through_provider", "check_with_provider"]
 
-    @admin.action(description=_("Refund through the provider (takes the coins back)"))
+    @admin.action(description=_("Refund through the provider (takes the coins or the month back)"))
     def refund_through_provider(self, request, queryset):
         refunded = 0
         for payment in queryset:

@@ -14,6 +14,7 @@ from economy.models.subscriptions import (
     CreatorSubscription,
     CreatorSubscriptionSettings,
     SubscriptionLevel,
+    SubscriptionPrice,
 )
 
 __all__ = [
@@ -38,4 +39,5 @@ __all__ = [
     "PayoutMethod",
     "PayoutRequest",
     "SubscriptionLevel",
+    "SubscriptionPrice",
 ]

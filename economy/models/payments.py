@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from djmoney.models.fields import MoneyField
 
 from economy.models.ledger import LedgerTransaction
+from economy.models.subscriptions import SubscriptionLevel
 
 
 class CoinPackage(models.Model):
@@ -72,6 +73,13 @@ class CoinPackagePrice(models.Model):
 
 
 class Payment(models.Model):
+    """Money paid through a provider, for coins or for a month of a creator
+    subscription."""
+
+    class Purpose(models.TextChoices):
+        COINS = "coins", _("coins")
+        SUBSCRIPTION = "subscription", _("creator subscription")
+
     class Status(models.TextChoices):
         CREATED = "created", _("created")
         PENDING = "pending", _("waiting for the payment")
@@ -87,8 +95,27 @@ class Payment(models.Model):
         on_delete=models.PROTECT,
         related_name="payments",
     )
+    purpose = models.CharField(
+        _("paid for"), max_length=16, choices=Purpose.choices, default=Purpose.COINS
+    )
     package = models.ForeignKey(
-        CoinPackage, verbose_name=_("package"), on_delete=models.PROTECT, related_name="payments"
+        CoinPackage,
+        verbose_name=_("package"),
+        on_delete=models.PROTECT,
+        related_name="payments",
+        null=True,
+        blank=True,
+    )
+    subscription_creator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("subscription to"),
+        on_delete=models.PROTECT,
+        related_name="subscription_payments",
+        null=True,
+        blank=True,
+    )
+    subscription_level = models.PositiveSmallIntegerField(
+        _("subscription level"), choices=SubscriptionLevel.choices, null=True, blank=True
     )
     provider = models.CharField(_("provider"), max_length=32)
     status = models.CharField(
@@ -97,6 +124,8 @@ class Payment(models.Model):
     amount = MoneyField(
         _("amount"), max_digits=12, decimal_places=2, currency_choices=settings.CURRENCY_CHOICES
     )
+    # The coins credited, or for a subscription the month's price in coins (what
+    # the creator's share is worked out from).
     coins = models.PositiveIntegerField(_("coins"))
     # The provider's name for the checkout (Stripe session, eSewa transaction_uuid,
     # Khalti pidx) and for the money movement once there is one (payment intent,
@@ -137,6 +166,21 @@ class Payment(models.Model):
                 condition=~Q(provider_reference=""),
                 name="payment_provider_reference_unique",
             ),
+            models.CheckConstraint(
+                condition=Q(
+                    purpose="coins",
+                    package__isnull=False,
+                    subscription_creator__isnull=True,
+                    subscription_level__isnull=True,
+                )
+                | Q(
+                    purpose="subscription",
+                    package__isnull=True,
+                    subscription_creator__isnull=False,
+                    subscription_level__isnull=False,
+                ),
+                name="payment_pays_for_one_thing",
+            ),
             # Paid and refunded payments are the ones that moved coins.
             models.CheckConstraint(
                 condition=Q(status__in=["succeeded", "refunded"], credit_transaction__isnull=False)
@@ -151,6 +195,29 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.public_id} {self.amount} ({self.get_status_display()})"
+
+    @property
+    def is_subscription(self) -> bool:
+        return self.purpose == self.Purpose.SUBSCRIPTION
+
+    @property
+    def bought(self) -> str:
+        """What the payment is for, as the buyer sees it."""
+        if self.is_subscription:
+            return _("%(level)s month with %(creator)s") % {
+                "level": SubscriptionLevel(self.subscription_level).label,
+                "creator": self.subscription_creator.name,
+            }
+        return str(self.package)
+
+    @property
+    def provider_description(self) -> str:
+        """What the provider's checkout and the buyer's statement show (English:
+        providers show it as given)."""
+        if self.is_subscription:
+            level = SubscriptionLevel(self.subscription_level).name.replace("_", " ").title()
+            return f"HaloBuzz subscription: {level} month, {self.subscription_creator.username}"
+        return f"HaloBuzz coins: {self.coins}"
 
     @property
     def is_final(self) -> bool:

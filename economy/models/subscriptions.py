@@ -2,9 +2,11 @@
 three levels; the creator earns their partner share (economy.services.subscriptions)."""
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from djmoney.models.fields import MoneyField
 
 
 class SubscriptionLevel(models.IntegerChoices):
@@ -87,3 +89,30 @@ class CreatorSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscriber} → {self.creator} ({self.get_level_display()})"
+
+
+class SubscriptionPrice(models.Model):
+    """What a month at a level costs when paid with money, in one currency (staff
+    set these in the admin; seeded at about €3.99, €9.99 and €24.99)."""
+
+    level = models.PositiveSmallIntegerField(_("level"), choices=SubscriptionLevel.choices)
+    price = MoneyField(
+        _("price a month"),
+        max_digits=12,
+        decimal_places=2,
+        currency_choices=settings.CURRENCY_CHOICES,
+        validators=[MinValueValidator(0.5)],
+    )
+
+    class Meta:
+        ordering = ["level", "price_currency"]
+        verbose_name = _("subscription price")
+        verbose_name_plural = _("subscription prices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "price_currency"], name="one_subscription_price_per_currency"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()}: {self.price}"

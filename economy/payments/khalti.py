@@ -68,7 +68,7 @@ class KhaltiProvider(base.PaymentProvider):
             "website_url": self.options.get("website_url") or _site_of(success_url),
             "amount": base.minor_units(payment.amount),
             "purchase_order_id": str(payment.public_id),
-            "purchase_order_name": f"HaloBuzz coins: {payment.coins}",
+            "purchase_order_name": payment.provider_description,
         }
         customer = _customer_info(payment)
         if customer:

@@ -85,7 +85,7 @@ class StripeProvider(base.PaymentProvider):
             "line_items[0][quantity]": "1",
             "line_items[0][price_data][currency]": currency.lower(),
             "line_items[0][price_data][unit_amount]": str(base.minor_units(payment.amount)),
-            "line_items[0][price_data][product_data][name]": f"HaloBuzz coins: {payment.coins}",
+            "line_items[0][price_data][product_data][name]": payment.provider_description,
         }
         for index, method in enumerate(["card", *EXTRA_METHODS.get(currency, [])]):
             form[f"payment_method_types[{index}]"] = method

@@ -1,6 +1,8 @@
 """Reads for memberships (OG tiers, creator subscriptions): what runs for whom, and
 what the room shows for it (badges, entrances)."""
 
+from django.db.models import Subquery, Value
+from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
 from economy.models import (
@@ -10,7 +12,9 @@ from economy.models import (
     OGMembership,
     OGTier,
     SubscriptionLevel,
+    SubscriptionPrice,
 )
+from economy.selectors.payments import get_buyer_currency, list_payment_methods
 
 
 def list_og_tiers():
@@ -21,10 +25,19 @@ def get_running_og_membership(*, user) -> OGMembership | None:
     """The user's membership while it runs (None for visitors and lapsed members)."""
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    return (
-        OGMembership.objects.select_related("tier")
-        .filter(user=user, expires_at__gt=timezone.now())
-        .first()
+    return running_og_memberships(user=user).select_related("tier").first()
+
+
+def running_og_memberships(*, user):
+    return OGMembership.objects.filter(user=user, expires_at__gt=Now())
+
+
+def gift_discount_percent_expression(*, user):
+    """The member's gift discount in percent (0 for none), as an expression for a
+    query that reads other things too (economy.services.gifts)."""
+    return Coalesce(
+        Subquery(running_og_memberships(user=user).values("tier__gift_discount_percent")[:1]),
+        Value(0),
     )
 
 
@@ -44,17 +57,18 @@ def og_entrance(*, stream, user) -> dict | None:
     return {"kind": "og", "tier": membership.tier.tier, "color": membership.tier.name_color}
 
 
-def get_gift_discount_percent(*, user) -> int:
-    membership = get_running_og_membership(user=user)
-    return membership.tier.gift_discount_percent if membership else 0
-
-
 def get_running_subscription(*, subscriber, creator) -> CreatorSubscription | None:
     if subscriber is None or not getattr(subscriber, "is_authenticated", False):
         return None
     return CreatorSubscription.objects.filter(
         subscriber=subscriber, creator=creator, expires_at__gt=timezone.now()
     ).first()
+
+
+def is_subscriber(*, channel, user) -> bool:
+    """Whether `user` has a running subscription to `channel` (streams.subscribers
+    check, for subscribers-only chat)."""
+    return get_running_subscription(subscriber=user, creator=channel) is not None
 
 
 def subscriber_badges(*, stream, user) -> list[dict]:
@@ -75,25 +89,43 @@ def list_subscribers(*, creator):
     )
 
 
-def get_subscription_offer(*, creator) -> list[dict]:
-    """The levels the creator offers, with their monthly price in coins."""
+def get_subscription_offer(*, creator, currency: str = "") -> list[dict]:
+    """The levels the creator offers, with their monthly price in coins and, given a
+    currency, in money (None where staff set no price in it)."""
     offered = CreatorSubscriptionSettings.objects.filter(creator=creator).first()
     if offered is None:
         return []
+    prices = {}
+    if currency:
+        prices = {
+            row.level: row.price
+            for row in SubscriptionPrice.objects.filter(price_currency=currency)
+        }
     return [
         {
             "level": level,
             "label": SubscriptionLevel(level).label,
             "coins": SUBSCRIPTION_PRICE_COINS[level],
+            "price": prices.get(level),
         }
         for level in offered.offered_levels()
     ]
 
 
 def get_subscribe_box(*, viewer, creator) -> dict:
-    """What a subscribe box shows a viewer on a creator's profile or stream."""
+    """What a subscribe box shows a viewer on a creator's profile or stream: the
+    levels with their prices in coins and in the viewer's currency, and the ways to
+    pay that currency."""
+    currency = get_buyer_currency(user=viewer)
+    offer = get_subscription_offer(creator=creator, currency=currency)
     return {
-        "subscription_offer": get_subscription_offer(creator=creator),
+        "subscription_offer": offer,
+        "subscription_currency": currency,
+        "subscription_payment_methods": (
+            list_payment_methods(currency=currency)
+            if any(level["price"] is not None for level in offer)
+            else []
+        ),
         "my_subscription": get_running_subscription(subscriber=viewer, creator=creator),
     }
 

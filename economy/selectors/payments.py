@@ -42,7 +42,9 @@ def get_buyer_currency(*, user, requested: str = "") -> str:
 
 def get_own_payment(*, user, public_id) -> Payment:
     payment = (
-        Payment.objects.select_related("package").filter(public_id=public_id, user=user).first()
+        Payment.objects.select_related("package", "subscription_creator")
+        .filter(public_id=public_id, user=user)
+        .first()
     )
     if payment is None:
         raise NotFoundError("No such payment.", code="payment_not_found")
@@ -50,7 +52,9 @@ def get_own_payment(*, user, public_id) -> Payment:
 
 
 def list_recent_payments(*, user, limit: int = 5):
-    return list(Payment.objects.filter(user=user).select_related("package")[:limit])
+    return list(
+        Payment.objects.filter(user=user).select_related("package", "subscription_creator")[:limit]
+    )
 
 
 def list_stale_pending_payments(*, older_than_seconds: int, limit: int = 200):

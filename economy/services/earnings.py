@@ -15,6 +15,7 @@ from economy.models import (
     PartnerTier,
 )
 from economy.services import ledger
+from halobuzz.core.compiled_queries import CompiledQuery
 
 PLATFORM_ACCOUNTS = {
     Account.Kind.PLATFORM_REVENUE: Asset.COINS,
@@ -28,8 +29,13 @@ def get_creator_share_percent(*, creator) -> int:
     try:
         tier = creator.partnership.tier
     except CreatorPartnership.DoesNotExist:
-        tier = PartnerTier.AFFILIATE
-    return PARTNER_SHARE_PERCENT[tier]
+        tier = None
+    return share_percent_for_tier(tier)
+
+
+def share_percent_for_tier(tier: str | None) -> int:
+    """The share of a partner tier; a creator with none is an Affiliate."""
+    return PARTNER_SHARE_PERCENT[tier or PartnerTier.AFFILIATE]
 
 
 def diamonds_for(*, coins: int, share_percent: int) -> int:
@@ -45,10 +51,10 @@ class CreatorPayment:
     wallet: Account
 
 
-def creator_payment(*, payer, creator, coins: int, diamonds: int) -> CreatorPayment:
-    """The four legs of `payer` paying `coins` that earn `creator` `diamonds`, for
-    the caller to post under its own kind and key."""
-    accounts = _payment_accounts(payer=payer, creator=creator)
+def creator_payment(*, payer_id: int, creator_id: int, coins: int, diamonds: int) -> CreatorPayment:
+    """The four legs of the payer paying `coins` that earn the creator `diamonds`,
+    for the caller to post under its own kind and key."""
+    accounts = _payment_accounts(payer_id=payer_id, creator_id=creator_id)
     wallet = accounts[Account.Kind.USER_COINS]
     return CreatorPayment(
         postings=[
@@ -61,21 +67,35 @@ def creator_payment(*, payer, creator, coins: int, diamonds: int) -> CreatorPaym
     )
 
 
-def _payment_accounts(*, payer, creator) -> dict[str, Account]:
+ACCOUNT_FIELDS = ("id", "kind", "asset", "owner_id", "provider", "may_go_negative", "balance")
+
+# Rendered once per process: every gift reads it (halobuzz.core.compiled_queries).
+_PAYMENT_ACCOUNTS = CompiledQuery(
+    lambda payer_id, creator_id: (
+        Account.objects.filter(
+            Q(owner_id=payer_id, kind=Account.Kind.USER_COINS)
+            | Q(owner_id=creator_id, kind=Account.Kind.CREATOR_DIAMONDS)
+            | Q(owner=None, provider="", kind__in=list(PLATFORM_ACCOUNTS))
+        )
+        .filter(Q(owner=None) | Q(provider=""))
+        .values(*ACCOUNT_FIELDS)
+    )
+)
+
+
+def _payment_accounts(*, payer_id: int, creator_id: int) -> dict[str, Account]:
     """The four accounts, read in one query and created on first use."""
-    found = Account.objects.filter(
-        Q(owner=payer, kind=Account.Kind.USER_COINS)
-        | Q(owner=creator, kind=Account.Kind.CREATOR_DIAMONDS)
-        | Q(owner=None, provider="", kind__in=list(PLATFORM_ACCOUNTS))
-    ).filter(Q(owner=None) | Q(provider=""))
-    accounts = {account.kind: account for account in found}
+    accounts = {}
+    for row in _PAYMENT_ACCOUNTS.fetch_all(payer_id=payer_id, creator_id=creator_id):
+        account = Account.from_db("default", list(row), list(row.values()))
+        accounts[account.kind] = account
     if Account.Kind.USER_COINS not in accounts:
-        accounts[Account.Kind.USER_COINS] = ledger.get_or_create_user_account(
-            user=payer, kind=Account.Kind.USER_COINS
+        accounts[Account.Kind.USER_COINS] = ledger.get_or_create_user_account_by_id(
+            user_id=payer_id, kind=Account.Kind.USER_COINS
         )
     if Account.Kind.CREATOR_DIAMONDS not in accounts:
-        accounts[Account.Kind.CREATOR_DIAMONDS] = ledger.get_or_create_user_account(
-            user=creator, kind=Account.Kind.CREATOR_DIAMONDS
+        accounts[Account.Kind.CREATOR_DIAMONDS] = ledger.get_or_create_user_account_by_id(
+            user_id=creator_id, kind=Account.Kind.CREATOR_DIAMONDS
         )
     for kind, asset in PLATFORM_ACCOUNTS.items():
         if kind not in accounts:

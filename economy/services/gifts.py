@@ -19,10 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from economy import leaderboards
 from economy.exceptions import GiftError, IdempotencyKeyReused
 from economy.models import Gift, LedgerTransaction
-from economy.selectors.memberships import get_gift_discount_percent
+from economy.selectors import gift_sending
+from economy.selectors.gift_sending import GiftRoom
 from economy.services import earnings, ledger
 from halobuzz.core.exceptions import NotFoundError
 from streams import events
+from streams.exceptions import RoomError
 from streams.models import Stream
 from streams.services.chat import ensure_can_take_part
 
@@ -63,31 +65,32 @@ def send_gift(
     """
     _check_counts(quantity=quantity, combo=combo)
     key = f"gift:{sender.pk}:{idempotency_key}"
-    repeat = LedgerTransaction.objects.filter(idempotency_key=key).first()
-    if repeat is not None:
+    try:
+        room = _get_room(stream_id=stream_id, sender=sender)
+        gift = _get_available_gift(gift_id, sender=sender)
+    except (GiftError, RoomError, NotFoundError):
+        # A repeat after the stream ended (or the sender was banned) still gets the
+        # first send's answer.
+        repeat = LedgerTransaction.objects.filter(idempotency_key=key).first()
+        if repeat is None:
+            raise
         return _repeat_of(repeat, gift_id=gift_id, quantity=quantity, stream_id=stream_id)
-
-    stream = _get_live_stream(stream_id)
-    if stream.host_id == sender.pk:
-        raise GiftError(_("You cannot send gifts to your own stream."), code="own_stream")
-    ensure_can_take_part(user=sender, stream=stream)
-    gift = _get_available_gift(gift_id, sender=sender)
     list_price = gift.price_coins * quantity
-    discount = get_gift_discount_percent(user=sender)
+    discount = room.sender_gift_discount
     # The OG discount is the platform's: the viewer pays less, the creator still
     # earns on the full price.
     coins = list_price - list_price * discount // 100
-    share = earnings.get_creator_share_percent(creator=stream.host)
+    share = earnings.share_percent_for_tier(room.host_partner_tier)
     diamonds = earnings.diamonds_for(coins=list_price, share_percent=share)
     payment = earnings.creator_payment(
-        payer=sender, creator=stream.host, coins=coins, diamonds=diamonds
+        payer_id=sender.pk, creator_id=room.host_id, coins=coins, diamonds=diamonds
     )
     details = {
         "gift": gift.pk,
         "quantity": quantity,
         "combo": combo,
-        "stream": stream.pk,
-        "creator": stream.host_id,
+        "stream": room.stream_id,
+        "creator": room.host_id,
         "sender": sender.pk,
         "coins": coins,
         "list_price": list_price,
@@ -98,15 +101,20 @@ def send_gift(
     }
     # post_transaction commits on its own; the frame and the counts follow the commit
     # (or the caller's, when it holds a transaction).
-    posted = ledger.post_transaction(
-        kind=LedgerTransaction.Kind.GIFT,
-        idempotency_key=key,
-        postings=payment.postings,
-        reference_type="stream",
-        reference_id=str(stream.pk),
-        memo=f"{quantity} x {gift.name}",
-        details=details,
-    )
+    try:
+        posted = ledger.post_transaction(
+            kind=LedgerTransaction.Kind.GIFT,
+            idempotency_key=key,
+            postings=payment.postings,
+            reference_type="stream",
+            reference_id=str(room.stream_id),
+            memo=f"{quantity} x {gift.name}",
+            details=details,
+        )
+    except IdempotencyKeyReused:
+        # The same gift may cost a different amount now (an OG membership ended).
+        repeat = LedgerTransaction.objects.get(idempotency_key=key)
+        return _repeat_of(repeat, gift_id=gift_id, quantity=quantity, stream_id=stream_id)
     if not posted.created:
         return _repeat_of(
             posted.transaction, gift_id=gift_id, quantity=quantity, stream_id=stream_id
@@ -120,11 +128,11 @@ def send_gift(
         combo=combo,
         coins=coins,
     )
-    events.broadcast_on_commit(events.room_group(stream.pk), frame)
+    events.broadcast_on_commit(events.room_group(room.stream_id), frame)
     leaderboards.count_gift_on_commit(
-        stream_id=stream.pk,
+        stream_id=room.stream_id,
         sender_id=sender.pk,
-        creator_id=stream.host_id,
+        creator_id=room.host_id,
         coins=coins,
         diamonds=diamonds,
     )
@@ -172,17 +180,23 @@ def _repeat_of(existing: LedgerTransaction, *, gift_id, quantity, stream_id) -> 
     return SentGift(transaction=existing, created=False)
 
 
-def _get_live_stream(stream_id: int) -> Stream:
-    stream = Stream.objects.select_related("host__partnership").filter(pk=stream_id).first()
-    if stream is None:
+def _get_room(*, stream_id: int, sender) -> GiftRoom:
+    """The live stream and what the gift needs to know about the sender there, in
+    one query; raises when the sender may not send gifts in it."""
+    room = gift_sending.get_gift_room(stream_id=stream_id, sender_id=sender.pk)
+    if room is None:
         raise NotFoundError(_("This stream does not exist."), code="stream_not_found")
-    if not stream.is_active:
+    if not room.is_live:
         raise GiftError(_("Gifts can only be sent while the stream is live."), code="not_live")
-    return stream
+    if room.host_id == sender.pk:
+        raise GiftError(_("You cannot send gifts to your own stream."), code="own_stream")
+    if room.sender_may_be_restricted or not sender.is_active:
+        ensure_can_take_part(user=sender, stream=Stream.objects.get(pk=room.stream_id))
+    return room
 
 
 def _get_available_gift(gift_id: int, *, sender) -> Gift:
-    gift = Gift.objects.filter(pk=gift_id).first()
+    gift = gift_sending.get_gift(gift_id=gift_id)
     if gift is None or not gift.is_available_to(country=str(sender.country or "")):
         raise GiftError(_("This gift is not available."), code="gift_unavailable")
     return gift

@@ -33,6 +33,7 @@ from economy.exceptions import (
     UnbalancedTransaction,
 )
 from economy.models import Account, Asset, LedgerEntry, LedgerTransaction
+from economy.services import ledger_statement
 
 IDEMPOTENCY_KEY_MAX_LENGTH = 200
 
@@ -81,22 +82,43 @@ def post_transaction(
     """
     _check_postings(postings, idempotency_key=idempotency_key)
     request = _signature(kind, postings)
+    fields = {
+        "kind": kind,
+        "idempotency_key": idempotency_key,
+        "reference_type": reference_type,
+        "reference_id": str(reference_id),
+        "memo": memo,
+        "details": details or {},
+        "created_by": created_by,
+    }
+    eager = _eager_postings(postings)
     try:
+        if ledger_statement.can_post_in_one_statement(eager=eager):
+            written = ledger_statement.post_in_one_statement(
+                fields=fields,
+                postings=postings,
+                eager=eager,
+                guarded=bool(eager) and _is_guarded(eager[0]),
+            )
+            if written is not None:
+                ledger_transaction, balances_after = written
+                return PostedTransaction(
+                    transaction=ledger_transaction, created=True, balances_after=balances_after
+                )
+            # The guarded debit matched no row: the general path rolls up pending
+            # credits and tries again, or says why it cannot pay.
         with transaction.atomic():
             # Balances first: a wallet that cannot pay fails before anything is
             # written. A concurrent repeat of this key waits here on the wallet row.
-            eager, balances_after = _apply_eager_postings(postings)
+            balances_after = _apply_eager_postings(eager)
             ledger_transaction = LedgerTransaction.objects.create(
-                kind=kind,
-                idempotency_key=idempotency_key,
-                reference_type=reference_type,
-                reference_id=str(reference_id),
-                memo=memo,
-                details={
-                    **(details or {}),
-                    "balances_after": {str(pk): value for pk, value in balances_after.items()},
-                },
-                created_by=created_by,
+                **{
+                    **fields,
+                    "details": {
+                        **fields["details"],
+                        "balances_after": {str(pk): value for pk, value in balances_after.items()},
+                    },
+                }
             )
             _write_entries(ledger_transaction, postings, eager=eager)
     except IntegrityError:
@@ -174,14 +196,21 @@ def _is_eager(posting: Posting) -> bool:
     return account.kind in EAGER_KINDS or (posting.amount < 0 and not account.may_go_negative)
 
 
-def _apply_eager_postings(postings: list[Posting]) -> tuple[list[Posting], dict[int, int]]:
-    """Change the balances written at once, in account order; returns those postings
-    and {account id: balance after}."""
-    eager = sorted((p for p in postings if _is_eager(p)), key=lambda p: p.account.pk)
-    balances_after = {}
-    for posting in eager:
-        balances_after[posting.account.pk] = _change_balance(posting.account, posting.amount)
-    return eager, balances_after
+def _eager_postings(postings: list[Posting]) -> list[Posting]:
+    """The postings written to their account's balance at once, in account order."""
+    return sorted((p for p in postings if _is_eager(p)), key=lambda p: p.account.pk)
+
+
+def _is_guarded(posting: Posting) -> bool:
+    """A debit of an account that must not go below zero."""
+    return posting.amount < 0 and not posting.account.may_go_negative
+
+
+def _apply_eager_postings(eager: list[Posting]) -> dict[int, int]:
+    """Change the balances written at once; returns {account id: balance after}."""
+    return {
+        posting.account.pk: _change_balance(posting.account, posting.amount) for posting in eager
+    }
 
 
 def _write_entries(
@@ -224,20 +253,9 @@ def _change_balance(account: Account, amount: int) -> int:
 def _update_balance(account: Account, amount: int, *, guarded: bool) -> int | None:
     """One statement: change the balance and read it back (None when a guarded
     debit matched no row). Raw SQL for RETURNING, which the ORM's update() lacks."""
-    table = connection.ops.quote_name(Account._meta.db_table)
-    sql = f"UPDATE {table} SET balance = balance + %s WHERE id = %s"  # noqa: S608 (table name)
-    params = [amount, account.pk]
-    if guarded:
-        sql += " AND balance >= %s"
-        params.append(-amount)
-        if account.kind == Account.Kind.USER_COINS:
-            sql += (
-                f" AND NOT EXISTS (SELECT 1 FROM {table} AS debt WHERE debt.owner_id = %s"  # noqa: S608
-                " AND debt.kind = %s AND debt.balance < 0)"
-            )
-            params += [account.owner_id, Account.Kind.COIN_DEBT]
+    sql, params = ledger_statement.balance_update_sql(account, amount, guarded=guarded)
     with connection.cursor() as cursor:
-        cursor.execute(sql + " RETURNING balance", params)
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     return None if row is None else row[0]
 
@@ -304,10 +322,14 @@ USER_ACCOUNT_ASSETS = {
 
 def get_or_create_user_account(*, user, kind: str) -> Account:
     """A user's coin wallet, diamond earnings or coin debt, created on first use."""
+    return get_or_create_user_account_by_id(user_id=user.pk, kind=kind)
+
+
+def get_or_create_user_account_by_id(*, user_id: int, kind: str) -> Account:
     account, _ = Account.objects.get_or_create(
         kind=kind,
         asset=USER_ACCOUNT_ASSETS[kind],
-        owner=user,
+        owner_id=user_id,
         provider="",
         defaults={"may_go_negative": kind == Account.Kind.COIN_DEBT},
     )

@@ -1,5 +1,6 @@
-"""Buying coins: a payment's life from checkout to coins, refunds and chargebacks
-(docs/architecture.md, "Payments").
+"""Paying with money, for coins or a month of a creator subscription: a payment's
+life from checkout to credit, refunds and chargebacks (docs/architecture.md,
+"Payments").
 
     created -> pending -> succeeded | failed | cancelled ;  succeeded -> refunded
 
@@ -37,7 +38,7 @@ from economy.models import (
     PaymentEvent,
 )
 from economy.payments import base, registry
-from economy.services import ledger
+from economy.services import ledger, subscriptions
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,21 @@ def start_coin_purchase(
         raise PaymentError(
             _("This coin package is not on sale in your currency."), code="package_unavailable"
         )
+    provider = get_provider_for(provider_name=provider_name, currency=currency)
+    payment = Payment.objects.create(
+        user=user,
+        purpose=Payment.Purpose.COINS,
+        package=package,
+        provider=provider.name,
+        amount=price.price,
+        coins=package.total_coins,
+    )
+    return open_checkout(payment=payment, provider=provider, absolute_url=absolute_url)
+
+
+def get_provider_for(*, provider_name: str, currency: str) -> base.PaymentProvider:
+    """The enabled provider by this name that charges in `currency`; raises
+    PaymentError provider_unavailable."""
     try:
         provider = registry.get_provider(provider_name)
     except registry.UnknownProvider:
@@ -83,13 +99,14 @@ def start_coin_purchase(
             _("That payment method is not available for %(currency)s.") % {"currency": currency},
             code="provider_unavailable",
         )
-    payment = Payment.objects.create(
-        user=user,
-        package=package,
-        provider=provider.name,
-        amount=price.price,
-        coins=package.total_coins,
-    )
+    return provider
+
+
+def open_checkout(
+    *, payment: Payment, provider: base.PaymentProvider, absolute_url: Callable[[str], str]
+) -> StartedCheckout:
+    """Ask the provider for a checkout of a new payment and mark it pending. Raises
+    PaymentError checkout_failed (the payment is marked failed)."""
     return_path = reverse("economy:payment-return", args=[payment.public_id])
     cancel_path = reverse("economy:payment-cancelled", args=[payment.public_id])
     try:
@@ -297,7 +314,10 @@ def _apply_success(payment: Payment, report: base.ProviderReport) -> str:
         payment.failure_code = "amount_mismatch"
         payment.save(update_fields=["status", "failure_code", "updated_at"])
         return "amount_mismatch"
-    posted = _credit_coins(payment)
+    if payment.is_subscription:
+        posted = subscriptions.pay_month_from_payment(payment=payment)
+    else:
+        posted = _credit_coins(payment)
     payment.credit_transaction = posted.transaction
     payment.status = Status.SUCCEEDED
     payment.failure_code = ""
@@ -347,13 +367,16 @@ def _apply_refund(payment: Payment) -> str:
             payment.failure_code = "refunded_before_credit"
             payment.save(update_fields=["status", "failure_code", "updated_at"])
         return "refund_without_credit"
-    posted = take_back_coins(
-        user=payment.user,
-        coins=payment.coins,
-        clearing_provider=payment.provider,
-        idempotency_key=f"payment:{payment.pk}:refund",
-        reference_id=str(payment.pk),
-    )
+    if payment.is_subscription:
+        posted = subscriptions.take_back_paid_month(payment=payment)
+    else:
+        posted = take_back_coins(
+            user=payment.user,
+            coins=payment.coins,
+            clearing_provider=payment.provider,
+            idempotency_key=f"payment:{payment.pk}:refund",
+            reference_id=str(payment.pk),
+        )
     payment.refund_transaction = posted.transaction
     payment.status = Status.REFUNDED
     payment.refunded_at = timezone.now()

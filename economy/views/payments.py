@@ -49,6 +49,12 @@ def buy_coins(request):
     except PaymentError as error:
         messages.error(request, error.message)
         return redirect(reverse("economy:wallet") + "#buy-coins")
+    return redirect_to_checkout(request, started)
+
+
+def redirect_to_checkout(request, started: payment_services.StartedCheckout):
+    """Send the buyer to the provider: a redirect, or a form their browser posts
+    (eSewa)."""
     checkout = started.checkout
     if checkout.form_action:
         return render(

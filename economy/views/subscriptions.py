@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from economy.exceptions import EconomyError
+from economy.forms import SubscribeWithMoneyForm
 from economy.services import subscriptions as subscription_services
+from economy.views.payments import redirect_to_checkout
 from halobuzz.users.models import User
 
 
@@ -42,6 +44,31 @@ def subscribe(request, username: str):
             % {"name": creator.name, "date": subscription.expires_at.date()},
         )
     return _back(request, creator.get_absolute_url())
+
+
+@login_required
+@require_POST
+def subscribe_with_money(request, username: str):
+    """Pay a month through a provider: off to its checkout, back to the payment page,
+    where the month shows once the provider confirms it."""
+    creator = get_object_or_404(User, username=username, is_active=True)
+    form = SubscribeWithMoneyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a subscription level and a way to pay."))
+        return _back(request, creator.get_absolute_url())
+    try:
+        started = subscription_services.start_subscription_checkout(
+            subscriber=request.user,
+            creator=creator,
+            level=form.cleaned_data["level"],
+            provider_name=form.cleaned_data["provider"],
+            currency=form.cleaned_data["currency"],
+            absolute_url=request.build_absolute_uri,
+        )
+    except EconomyError as error:
+        messages.error(request, error.message)
+        return _back(request, creator.get_absolute_url())
+    return redirect_to_checkout(request, started)
 
 
 @login_required

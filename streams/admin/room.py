@@ -138,6 +138,7 @@ class ChatSettingsAdmin(admin.ModelAdmin):
         "slow_mode_seconds",
         "followers_only_minutes",
         "emote_only",
+        "subscribers_only",
         "automod_threshold",
         "automod_action",
     )

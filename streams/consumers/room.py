@@ -177,7 +177,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await getattr(self, handler_name)(frame, ref)
         except ApplicationError as error:
             await self.send_error(
-                error.code, error.message, ref=ref, retry_after=error.extra.get("retry_after")
+                error.code,
+                error.message,
+                ref=ref,
+                retry_after=error.extra.get("retry_after"),
+                subscribe_url=error.extra.get("subscribe_url"),
             )
         except Exception:
             logger.exception("room %s: %s failed", self.stream.pk, frame["type"])
@@ -188,7 +192,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def send_json(self, frame: dict) -> None:
         await self.send(text_data=events.encode(frame))
 
-    async def send_error(self, code: str, message, *, ref=None, retry_after=None) -> None:
+    async def send_error(
+        self, code: str, message, *, ref=None, retry_after=None, subscribe_url=None
+    ) -> None:
         frame = events.build_frame("error", code=code, message=str(message))
         if ref is not None:
             frame["ref"] = ref
@@ -196,6 +202,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
             # Rounded up to a tenth: a client told "0.0" would retry at once and be
             # refused again.
             frame["retry_after"] = max(0.1, math.ceil(round(float(retry_after) * 10, 6)) / 10)
+        if subscribe_url:
+            frame["subscribe_url"] = subscribe_url
         await self.send_json(frame)
 
     async def reply(self, event_type: str, ref, **fields) -> None:
@@ -262,7 +270,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def on_set_modes(self, frame, ref):
         changes = {
             field: frame[field]
-            for field in ("slow_mode_seconds", "followers_only_minutes", "emote_only")
+            for field in (
+                "slow_mode_seconds",
+                "followers_only_minutes",
+                "emote_only",
+                "subscribers_only",
+            )
             if field in frame
         }
         await self._call(room_moderation.set_chat_modes, actor=self.user, **changes)

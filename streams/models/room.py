@@ -58,6 +58,11 @@ class ChatSettings(models.Model):
         help_text=_("Empty turns followers-only mode off; 0 lets any follower chat."),
     )
     emote_only = models.BooleanField(_("emote-only"), default=False)
+    subscribers_only = models.BooleanField(
+        _("subscribers-only"),
+        default=False,
+        help_text=_("Only the channel's subscribers can chat."),
+    )
     automod_threshold = models.FloatField(
         _("AutoMod threshold"),
         default=0.8,

@@ -5,7 +5,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -105,7 +106,25 @@ def modes_payload(chat_settings: ChatSettings) -> dict:
         "slow_mode_seconds": chat_settings.slow_mode_seconds,
         "followers_only_minutes": chat_settings.followers_only_minutes,
         "emote_only": chat_settings.emote_only,
+        "subscribers_only": chat_settings.subscribers_only,
     }
+
+
+def active_channel_bans(*, user, channel_id):
+    """`user`'s bans and timeouts in the channel that are in force now. `channel_id`
+    may be an OuterRef."""
+    return ChannelBan.objects.filter(
+        channel_id=channel_id, user=user, lifted_at__isnull=True
+    ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=Now()))
+
+
+def may_be_restricted(*, user):
+    """An expression for a Stream queryset: whether a site ban or a ban in the
+    stream's channel is in force for `user`. Callers that find it true ask
+    get_chat_restriction for the reason; it saves them that query otherwise."""
+    return Exists(trust_selectors.active_site_bans(user=user)) | Exists(
+        active_channel_bans(user=user, channel_id=OuterRef("host_id"))
+    )
 
 
 def get_chat_restriction(*, user, stream: Stream) -> Restriction | None:
@@ -122,9 +141,7 @@ def get_chat_restriction(*, user, stream: Stream) -> Restriction | None:
             reason=site_ban.reason,
         )
     bans = list(
-        ChannelBan.objects.filter(channel_id=stream.host_id, user=user, lifted_at__isnull=True)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
-        .only("expires_at", "reason")
+        active_channel_bans(user=user, channel_id=stream.host_id).only("expires_at", "reason")
     )
     permanent = next((ban for ban in bans if ban.expires_at is None), None)
     if permanent is not None:

@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 
 from halobuzz.core import ratelimit
 from halobuzz.users.models import Follow, User
-from streams import badges, events
+from streams import badges, events, subscribers
 from streams.exceptions import RoomError, RoomForbidden, RoomItemNotFound
 from streams.models import ChatMessage, ChatSettings, Stream
 from streams.models.room import CHAT_MESSAGE_MAX_LENGTH
@@ -94,6 +94,14 @@ def _check_modes(*, author, stream: Stream, chat_settings: ChatSettings, body: s
                 else _("Followers-only mode: follow the host to chat."),
                 code="followers_only",
             )
+    if chat_settings.subscribers_only and not subscribers.is_subscriber(
+        channel=stream.host, user=author
+    ):
+        raise RoomError(
+            _("Subscribers-only mode: subscribe to %(name)s to chat.") % {"name": stream.host.name},
+            code="subscribers_only",
+            subscribe_url=subscribers.subscribe_path(channel=stream.host),
+        )
     if chat_settings.slow_mode_seconds:
         last_sent = (
             ChatMessage.objects.filter(

@@ -159,6 +159,10 @@ def _validated_modes(changes: dict) -> dict:
         if not isinstance(changes["emote_only"], bool):
             raise RoomError(_("Emote-only mode is true or false."), code="invalid")
         valid["emote_only"] = changes["emote_only"]
+    if "subscribers_only" in changes:
+        if not isinstance(changes["subscribers_only"], bool):
+            raise RoomError(_("Subscribers-only mode is true or false."), code="invalid")
+        valid["subscribers_only"] = changes["subscribers_only"]
     if not valid:
         raise RoomError(_("Say which chat mode to change."), code="invalid")
     return valid
@@ -166,7 +170,7 @@ def _validated_modes(changes: dict) -> dict:
 
 @transaction.atomic
 def set_chat_modes(*, actor, stream_id: int, **changes) -> ChatSettings:
-    """Change slow, followers-only or emote-only mode from the room."""
+    """Change slow, followers-only, emote-only or subscribers-only mode from the room."""
     stream = _stream_for_moderator(actor=actor, stream_id=stream_id)
     valid = _validated_modes(changes)
     chat_settings, _created = ChatSettings.objects.select_for_update().get_or_create(

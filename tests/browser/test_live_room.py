@@ -86,3 +86,32 @@ def test_two_viewers_chat_react_and_a_moderator_deletes_a_message(site, browser)
     # Ordinary viewers have no moderation menu.
     assert ana_page.locator("[data-room-message] [data-mod-menu]").count() == 0
     assert not errors, errors
+
+
+def test_a_moderator_turns_on_subscribers_only_and_a_viewer_is_shown_where_to_subscribe(
+    site, browser
+):
+    stream = LiveStreamFactory(host__username="maya", host__display_name="Maya")
+    moderator = UserFactory(username="mod_ravi", display_name="Ravi")
+    ChannelModerator.objects.create(channel=stream.host, moderator=moderator)
+    ana = UserFactory(username="ana", display_name="Ana")
+    errors: list[str] = []
+    moderator_page = open_room(browser, site, moderator, stream, errors)
+    ana_page = open_room(browser, site, ana, stream, errors)
+
+    # From the keyboard: open the Moderation tab, focus the checkbox, press Space.
+    moderator_page.locator("[data-moderation-tab]").click()
+    toggle = moderator_page.get_by_label("Subscribers-only")
+    toggle.focus()
+    toggle.press("Space")
+
+    ana_page.locator("[data-room-mode='subscribers-only']").wait_for()
+    assert toggle.is_checked()
+    send(ana_page, "can I chat?")
+    link = ana_page.locator("[data-room-error] a", has_text="Subscribe")
+    link.wait_for()
+    assert link.get_attribute("href") == "/@maya/#subscribe"
+    assert "Maya" in ana_page.locator("[data-room-error]").inner_text()
+    assert ana_page.locator("[data-room-input]").input_value() == "can I chat?"
+    assert not ChatMessage.objects.filter(author=ana).exists()
+    assert not errors, errors

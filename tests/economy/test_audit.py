@@ -135,7 +135,7 @@ def test_a_paid_payment_without_its_coins_is_reported():
     report = breach_report()
 
     assert f"payment {payment.public_id}: paid, credited 0 times" in report
-    assert "coins credited for payment 0, not a paid payment" in report
+    assert "credited for payment 0, not a paid payment" in report
     assert Payment.objects.get(pk=payment.pk).status == "succeeded"
 
 

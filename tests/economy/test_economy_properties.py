@@ -1,8 +1,8 @@
 """Property test: whatever sequence of coin purchases (and replays of their
-webhooks), OG memberships, gifts (at members' discount), rewards, refunds and payouts
-(paid or rejected) runs, every ledger
-invariant holds and every wallet, debt and creator balance equals a simple model of
-what should have moved."""
+webhooks), OG memberships, creator subscriptions (with coins or money), gifts (at
+members' discount), rewards, refunds and payouts (paid or rejected) runs, every ledger
+invariant holds and every wallet, debt, creator balance and subscription equals a
+simple model of what should have moved."""
 
 import json
 
@@ -14,10 +14,17 @@ from hypothesis import strategies as st
 
 from economy.audit import audit_ledger
 from economy.exceptions import CoinDebtOutstanding, InsufficientFunds
-from economy.models import CoinPackage, Gift, OGTier, Payment
+from economy.models import (
+    SUBSCRIPTION_PRICE_COINS,
+    CoinPackage,
+    CreatorSubscription,
+    Gift,
+    OGTier,
+    Payment,
+)
 from economy.payments.dev import DevProvider
 from economy.selectors.ledger import get_wallet_summary
-from economy.services import memberships, payments
+from economy.services import memberships, payments, subscriptions
 from economy.services import payouts as payout_services
 from economy.services.earnings import diamonds_for
 from economy.services.gifts import send_gift
@@ -46,6 +53,9 @@ operations = st.lists(
         st.tuples(st.just("refund"), st.integers(0, 50)),
         st.tuples(st.just("payout"), st.integers(1, 400), st.booleans()),
         st.tuples(st.just("og"), st.integers(0, PEOPLE - 1), st.integers(1, 3)),
+        st.tuples(
+            st.just("subscribe"), st.integers(0, PEOPLE - 1), st.integers(1, 3), st.booleans()
+        ),
     ),
     max_size=30,
 )
@@ -74,7 +84,8 @@ def test_any_sequence_of_purchases_gifts_and_refunds_keeps_every_invariant(steps
         creator=creator, kind="esewa", holder_name="Asha", account="98", currency="NPR"
     )
     staff = UserFactory(is_staff=True)
-    coins, debt = [0] * PEOPLE, [0] * PEOPLE
+    subscriptions.save_subscription_settings(creator=creator, levels=[1, 2, 3])
+    coins, debt, months = [0] * PEOPLE, [0] * PEOPLE, [0] * PEOPLE
     og_tier = [0] * PEOPLE  # the running OG tier number (none lapse during the test)
     diamonds = 0
     bought: list[tuple[int, Payment, str]] = []  # (who, payment, token)
@@ -138,6 +149,9 @@ def test_any_sequence_of_purchases_gifts_and_refunds_keeps_every_invariant(steps
                     continue
                 payments.refund_payment(payment=payment, staff_user=staff)
                 refunded.add(payment.pk)
+                if payment.is_subscription:
+                    months[who] -= 1  # the creator keeps the diamonds
+                    continue
                 taken = min(coins[who], payment.coins)
                 coins[who] -= taken
                 debt[who] += payment.coins - taken
@@ -157,6 +171,37 @@ def test_any_sequence_of_purchases_gifts_and_refunds_keeps_every_invariant(steps
                     assert level >= og_tier[who] and coins[who] >= tier.price_coins
                     coins[who] -= tier.price_coins
                     og_tier[who] = level
+            case ("subscribe", who, level, with_money):
+                price = SUBSCRIPTION_PRICE_COINS[level]
+                if with_money:
+                    payment = subscriptions.start_subscription_checkout(
+                        subscriber=people[who],
+                        creator=creator,
+                        level=level,
+                        provider_name="dev",
+                        currency="USD",
+                        absolute_url=str,
+                    ).payment
+                    token = DevProvider({}).decide(payment=payment, choice="pay")
+                    webhook(token)
+                    bought.append((who, payment, token))
+                else:
+                    try:
+                        subscriptions.subscribe_with_coins(
+                            subscriber=people[who],
+                            creator=creator,
+                            level=level,
+                            idempotency_key=f"sub-{number}",
+                        )
+                    except CoinDebtOutstanding:
+                        assert debt[who] > 0
+                        continue
+                    except InsufficientFunds:
+                        assert debt[who] == 0 and coins[who] < price
+                        continue
+                    coins[who] -= price
+                months[who] += 1
+                diamonds += diamonds_for(coins=price, share_percent=70)
             case ("payout", amount, paid):
                 cache.clear()  # each step's code is fresh, as in its own 30 s window
                 try:
@@ -186,5 +231,8 @@ def test_any_sequence_of_purchases_gifts_and_refunds_keeps_every_invariant(steps
         summary = get_wallet_summary(user=person)
         assert (summary["coins"], summary["coin_debt"]) == (coins[who], debt[who])
     assert get_wallet_summary(user=stream.host)["diamonds"] == diamonds
+    for who, person in enumerate(people):
+        subscription = CreatorSubscription.objects.filter(subscriber=person).first()
+        assert (subscription.months if subscription else 0) == months[who]
     report = audit_ledger()
     assert report.clean, report.as_text()

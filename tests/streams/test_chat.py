@@ -8,8 +8,11 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
+from economy.selectors import memberships
+from economy.services.rewards import grant_coins
+from economy.services.subscriptions import save_subscription_settings, subscribe_with_coins
 from halobuzz.users.models import Follow
-from streams import badges, events
+from streams import badges, events, subscribers
 from streams.models import ChatMessage, ChatSettings, RoomEvent, Stream
 from streams.services.chat import (
     approve_held_message,
@@ -263,6 +266,103 @@ def test_followers_only_mode_with_zero_minutes_lets_any_follower_chat(stream, ho
         post(stream, UserFactory())
 
 
+def subscribe(fan, creator):
+    """A month's subscription paid with coins, as a viewer buys it."""
+    save_subscription_settings(creator=creator, levels=[1])
+    grant_coins(user=fan, coins=1000, reason="test", idempotency_key=f"fund:{fan.pk}")
+    return subscribe_with_coins(
+        subscriber=fan, creator=creator, level=1, idempotency_key=f"sub:{fan.pk}"
+    )
+
+
+def test_subscribers_only_mode_refuses_a_viewer_who_does_not_subscribe_and_saves_nothing(
+    stream, host, viewer, broadcasts, django_capture_on_commit_callbacks
+):
+    chat_settings(host, subscribers_only=True)
+
+    with django_capture_on_commit_callbacks(execute=True), refused("subscribers_only") as caught:
+        post(stream, viewer)
+
+    assert host.name in caught.value.message
+    assert caught.value.extra == {"subscribe_url": f"/@{host.username}/#subscribe"}
+    assert not ChatMessage.objects.exists()
+    assert not RoomEvent.objects.exists()
+    assert broadcasts.sent == []
+
+
+def test_subscribers_only_mode_lets_a_running_subscriber_chat(stream, host, viewer):
+    chat_settings(host, subscribers_only=True)
+    subscribe(viewer, host)
+
+    assert post(stream, viewer).message.seq == 1
+
+
+def test_subscribers_only_mode_refuses_a_subscriber_whose_subscription_ended(stream, host, viewer):
+    chat_settings(host, subscribers_only=True)
+    subscription = subscribe(viewer, host)
+    type(subscription).objects.filter(pk=subscription.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+
+    with refused("subscribers_only"):
+        post(stream, viewer)
+    assert not ChatMessage.objects.exists()
+
+
+def test_subscribers_only_mode_counts_only_subscribers_of_this_host(stream, host, viewer):
+    chat_settings(host, subscribers_only=True)
+    subscribe(viewer, UserFactory(is_creator=True))
+
+    with refused("subscribers_only"):
+        post(stream, viewer)
+
+
+def test_subscribers_only_mode_off_lets_anyone_chat(stream, host, viewer):
+    chat_settings(host, subscribers_only=False)
+
+    assert post(stream, viewer).message.seq == 1
+
+
+def test_the_subscriptions_feature_registers_its_subscriber_check(host, viewer):
+    assert not subscribers.is_subscriber(channel=host, user=viewer)
+
+    subscribe(viewer, host)
+
+    assert subscribers.is_subscriber(channel=host, user=viewer)
+    assert memberships.is_subscriber(channel=host, user=viewer)
+    assert not subscribers.is_subscriber(channel=UserFactory(), user=viewer)
+
+
+def test_any_registered_subscriber_check_lets_a_viewer_chat(stream, host, viewer):
+    chat_settings(host, subscribers_only=True)
+    asked = []
+
+    def patrons(*, channel, user):
+        asked.append((channel, user))
+        return True
+
+    subscribers.register_subscriber_check(patrons)
+    try:
+        assert post(stream, viewer).message.seq == 1
+    finally:
+        subscribers.unregister_subscriber_check(patrons)
+
+    assert asked == [(host, viewer)]
+    with refused("subscribers_only"):
+        post(stream, UserFactory())
+
+
+def test_with_no_subscriber_check_registered_nobody_is_a_subscriber(
+    stream, host, viewer, monkeypatch
+):
+    chat_settings(host, subscribers_only=True)
+    subscribe(viewer, host)
+    monkeypatch.setattr(subscribers, "_checks", [])
+
+    with refused("subscribers_only"):
+        post(stream, viewer)
+
+
 def test_emote_only_mode_lets_known_emotes_through(stream, host, viewer):
     chat_settings(host, emote_only=True)
     own = ChannelEmoteFactory(channel=host, code="maya_wave")
@@ -283,10 +383,17 @@ def test_emote_only_mode_refuses_words_and_unknown_emotes(stream, host, viewer, 
         post(stream, viewer, body)
 
 
-def test_the_host_and_moderators_are_exempt_from_every_chat_mode(stream, host, moderator):
-    chat_settings(host, slow_mode_seconds=600, followers_only_minutes=60, emote_only=True)
+def test_the_host_moderators_and_staff_are_exempt_from_every_chat_mode(stream, host, moderator):
+    chat_settings(
+        host,
+        slow_mode_seconds=600,
+        followers_only_minutes=60,
+        emote_only=True,
+        subscribers_only=True,
+    )
+    staff = UserFactory(is_staff=True)
 
-    for author in (host, moderator, host, moderator):
+    for author in (host, moderator, staff, host, moderator, staff):
         assert post(stream, author, "words, not emotes").held is False
 
 

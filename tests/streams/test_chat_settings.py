@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from streams.models import ChannelModerator, ChatSettings
+from streams.models import ChannelModerator, ChatSettings, RoomEvent
 from tests.factories import UserFactory
+from tests.streams.factories import LiveStreamFactory
 from trust.models import BlockedTerm, ModerationAction
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +56,26 @@ def test_saving_modes_and_automod(client, host):
     assert (saved.automod_threshold, saved.automod_action) == (0.6, "reject")
     logged = ModerationAction.objects.get(kind="change_modes", channel=host)
     assert logged.details["slow_mode_seconds"] == 30
+
+
+def test_turning_subscribers_only_on_and_off_tells_the_open_rooms(client, host):
+    stream = LiveStreamFactory(host=host)
+    assert 'name="subscribers_only"' in client.get(URL).content.decode()
+    fields = {"slow_mode_seconds": "0", "automod_threshold": "0.8", "automod_action": "hold"}
+
+    response = client.post(URL, {**fields, "subscribers_only": "on"})
+
+    assert response.status_code == 302
+    assert ChatSettings.objects.get(channel=host).subscribers_only is True
+    logged = ModerationAction.objects.get(kind="change_modes", channel=host)
+    assert logged.details["subscribers_only"] is True
+    [announced] = RoomEvent.objects.filter(stream=stream)
+    assert announced.frame["type"] == "room.modes"
+    assert announced.frame["modes"]["subscribers_only"] is True
+
+    client.post(URL, fields)
+
+    assert ChatSettings.objects.get(channel=host).subscribers_only is False
 
 
 def test_bad_values_show_field_errors_and_save_nothing(client, host):

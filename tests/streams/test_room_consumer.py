@@ -68,6 +68,7 @@ async def test_visitor_is_welcomed_with_the_last_50_messages_oldest_first(socket
         "slow_mode_seconds": 0,
         "followers_only_minutes": None,
         "emote_only": False,
+        "subscribers_only": False,
     }
     assert {"code": "saudade", "name": "Saudade", "url": "/static/streams/emotes/saudade.svg"} in (
         welcome["emotes"]

@@ -249,6 +249,22 @@ async def test_followers_only_refuses_a_viewer_who_does_not_follow(sockets):
     await sender.assert_still_open()
 
 
+async def test_subscribers_only_refuses_a_viewer_who_does_not_subscribe_with_a_link(sockets):
+    stream = await db(LiveStreamFactory)(host__username="maya")
+    await db(room_moderation.set_chat_modes)(
+        actor=stream.host, stream_id=stream.pk, subscribers_only=True
+    )
+    sender = await sockets.join(stream, await db(UserFactory)())
+
+    await sender.send("chat.send", body="hi", ref="r1")
+
+    error = await sender.expect_error(
+        "subscribers_only", ref="r1", subscribe_url="/@maya/#subscribe"
+    )
+    assert "retry_after" not in error
+    await sender.assert_still_open()
+
+
 async def test_followers_only_refuses_a_recent_follower_until_long_enough(sockets):
     stream = await db(LiveStreamFactory)()
     fan = await db(UserFactory)()

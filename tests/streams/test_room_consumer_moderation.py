@@ -176,20 +176,60 @@ async def test_setting_chat_modes_reaches_everyone(sockets):
         "slow_mode_seconds": 30,
         "followers_only_minutes": 10,
         "emote_only": False,
+        "subscribers_only": False,
     }
     await host.send("room.set_modes", followers_only_minutes=None, emote_only=True)
     assert (await viewer.expect("room.modes"))["modes"] == {
         "slow_mode_seconds": 30,
         "followers_only_minutes": None,
         "emote_only": True,
+        "subscribers_only": False,
     }
     assert (await sockets.join(stream)).welcome["modes"]["emote_only"] is True
 
 
+async def test_a_moderator_turns_subscribers_only_on_and_off_for_everyone(sockets):
+    stream = await db(LiveStreamFactory)()
+    moderator = await db(UserFactory)()
+    await appoint_moderator(stream, moderator)
+    mod = await sockets.join(stream, moderator)
+    viewer = await sockets.join(stream, await db(UserFactory)())
+
+    await mod.send("room.set_modes", subscribers_only=True)
+
+    for socket in (viewer, mod):
+        modes = await socket.expect("room.modes")
+        assert modes["modes"] == {
+            "slow_mode_seconds": 0,
+            "followers_only_minutes": None,
+            "emote_only": False,
+            "subscribers_only": True,
+        }
+    assert (await sockets.join(stream)).welcome["modes"]["subscribers_only"] is True
+    await viewer.send("chat.send", body="hi")
+    await viewer.expect_error(
+        "subscribers_only", subscribe_url=f"/@{stream.host.username}/#subscribe"
+    )
+    await mod.send("chat.send", body="moderators still chat")
+    await mod.expect("chat.ack")
+
+    await mod.send("room.set_modes", subscribers_only=False)
+
+    assert (await viewer.expect("room.modes"))["modes"]["subscribers_only"] is False
+    await viewer.send("chat.send", body="hi again")
+    await viewer.expect("chat.ack")
+
+
 @pytest.mark.parametrize(
     "fields",
-    [{}, {"slow_mode_seconds": -1}, {"slow_mode_seconds": 601}, {"emote_only": "yes"}],
-    ids=["nothing", "negative", "too_slow", "not_boolean"],
+    [
+        {},
+        {"slow_mode_seconds": -1},
+        {"slow_mode_seconds": 601},
+        {"emote_only": "yes"},
+        {"subscribers_only": "yes"},
+    ],
+    ids=["nothing", "negative", "too_slow", "not_boolean", "subscribers_not_boolean"],
 )
 async def test_invalid_chat_modes_are_refused(sockets, fields):
     stream = await db(LiveStreamFactory)()

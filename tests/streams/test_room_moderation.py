@@ -260,6 +260,7 @@ def test_a_moderator_changes_chat_modes_from_the_room(
         "slow_mode_seconds": 30,
         "followers_only_minutes": 10,
         "emote_only": False,
+        "subscribers_only": False,
     }
     action = only_action()
     assert action.kind == ModerationAction.Kind.CHANGE_MODES
@@ -299,6 +300,8 @@ def test_modes_reach_every_open_room_of_the_channel(stream, host):
         {"followers_only_minutes": 1.5},
         {"emote_only": "yes"},
         {"emote_only": 1},
+        {"subscribers_only": "yes"},
+        {"subscribers_only": 1},
     ],
 )
 def test_invalid_chat_modes_are_refused(stream, host, changes):

@@ -198,6 +198,7 @@ def test_a_full_welcome_for_a_signed_in_viewer(stream, viewer, settings):
         "slow_mode_seconds": 10,
         "followers_only_minutes": None,
         "emote_only": False,
+        "subscribers_only": False,
     }
     assert first["limits"] == {
         "message_max_length": 500,

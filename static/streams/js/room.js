@@ -30,7 +30,7 @@ function startRoom(root) {
     restriction: null,
     restrictionTimer: null,
     streamStatus: root.dataset.streamStatus || "live",
-    modes: { slow_mode_seconds: 0, followers_only_minutes: null, emote_only: false },
+    modes: { slow_mode_seconds: 0, followers_only_minutes: null, emote_only: false, subscribers_only: false },
     reactionKinds: null,
     controlsKey: "",
     connection: "",
@@ -240,7 +240,11 @@ function startRoom(root) {
     const context = connection.takeRequest(frame.ref);
     const message = frame.message || frame.code || "";
     if (context?.type === "chat.send") {
-      composer.refused(message, { body: context.body, retryAfter: Number(frame.retry_after) || null });
+      composer.refused(message, {
+        body: context.body,
+        retryAfter: Number(frame.retry_after) || null,
+        link: refusalLink(frame),
+      });
     } else if (context?.type !== "reaction.send") {
       showRefusal(message, context ?? { area: "chat" });
     }
@@ -254,6 +258,13 @@ function startRoom(root) {
       setStreamStatus("ended");
     }
     applyPermissions();
+  }
+
+  /** subscribers_only refusals say where to subscribe: a link on this site only. */
+  function refusalLink(frame) {
+    const href = frame.code === "subscribers_only" ? frame.subscribe_url : null;
+    if (typeof href !== "string" || !href.startsWith("/") || href.startsWith("//")) return null;
+    return { href, label: t("subscribe") };
   }
 
   function showRefusal(message, context) {
@@ -339,6 +350,7 @@ function startRoom(root) {
       chips.push(["followers", followers > 0 ? t("mode_followers_minutes", { minutes: formatNumber(followers) }) : t("mode_followers")]);
     }
     if (state.modes.emote_only) chips.push(["emote-only", t("mode_emote_only")]);
+    if (state.modes.subscribers_only) chips.push(["subscribers-only", t("mode_subscribers_only")]);
     const list = root.querySelector("[data-room-modes]");
     list.replaceChildren(
       ...chips.map(([name, label]) => {

@@ -106,9 +106,13 @@ export class Composer {
     this.closePicker(false);
   }
 
-  /** The server refused a message: say why, give the text back, wait if told to. */
-  refused(message, { body = "", retryAfter = null } = {}) {
+  /** The server refused a message: say why (with a link to act on it, e.g. subscribe),
+   * give the text back, wait if told to. */
+  refused(message, { body = "", retryAfter = null, link = null } = {}) {
     setMessage(this.error, message);
+    if (message && link) {
+      this.error.append(" ", element("a", { href: link.href, textContent: link.label }));
+    }
     if (body && !this.input.value) {
       this.input.value = body;
       this.updateCounter();

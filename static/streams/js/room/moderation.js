@@ -16,6 +16,7 @@ export class Moderation {
     this.slow = root.querySelector("[data-mode-slow]");
     this.followers = root.querySelector("[data-mode-followers]");
     this.emoteOnly = root.querySelector("[data-mode-emote-only]");
+    this.subscribersOnly = root.querySelector("[data-mode-subscribers-only]");
     this.presenceButton = root.querySelector("[data-presence-button]");
     this.presenceResult = root.querySelector("[data-presence-result]");
     this.presenceSummary = root.querySelector("[data-presence-summary]");
@@ -28,6 +29,8 @@ export class Moderation {
     this.followers.addEventListener("change", () =>
       this.setModes({ followers_only_minutes: this.followers.value === "" ? null : Number(this.followers.value) }));
     this.emoteOnly.addEventListener("change", () => this.setModes({ emote_only: this.emoteOnly.checked }));
+    this.subscribersOnly.addEventListener("change", () =>
+      this.setModes({ subscribers_only: this.subscribersOnly.checked }));
     this.presenceButton.addEventListener("click", () => {
       setMessage(this.error, "");
       this.room.request({ type: "presence.list" }, { area: "moderation" });
@@ -60,6 +63,7 @@ export class Moderation {
     selectValue(this.slow, String(modes.slow_mode_seconds ?? 0));
     selectValue(this.followers, modes.followers_only_minutes == null ? "" : String(modes.followers_only_minutes));
     this.emoteOnly.checked = Boolean(modes.emote_only);
+    this.subscribersOnly.checked = Boolean(modes.subscribers_only);
   }
 
   replaceHeld(held) {
@@ -121,7 +125,8 @@ export class Moderation {
   }
 
   configure({ online }) {
-    for (const control of [this.slow, this.followers, this.emoteOnly, this.presenceButton, this.clearButton]) {
+    const controls = [this.slow, this.followers, this.emoteOnly, this.subscribersOnly, this.presenceButton, this.clearButton];
+    for (const control of controls) {
       control.disabled = !online;
     }
     for (const button of this.heldList.querySelectorAll("button")) button.disabled = !online;
