@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.db import connections
 from django.utils import translation
 
-from economy.selectors.gift_sending import forget_catalog
+from economy.selectors.gift_sending import clear_kept_catalog
 from halobuzz.core import ratelimit
 from tests.factories import UserFactory
 
@@ -26,11 +26,11 @@ def _fresh_cache():
     # is kept in the process, and a test's rolled-back rows must not outlive it.
     cache.clear()
     ratelimit.reset_local_buckets()
-    forget_catalog()
+    clear_kept_catalog()
     yield
     cache.clear()
     ratelimit.reset_local_buckets()
-    forget_catalog()
+    clear_kept_catalog()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -49,13 +49,14 @@ def get_gift(*, gift_id: int) -> Gift | None:
 
 
 def forget_catalog(**_signal) -> None:
-    _forget()
+    """A gift was saved or deleted (signal receiver)."""
+    clear_kept_catalog()
     # Another thread of this process may read the old row again before the edit
     # commits; forget once more when it has.
-    transaction.on_commit(_forget)
+    transaction.on_commit(clear_kept_catalog)
 
 
-def _forget() -> None:
+def clear_kept_catalog() -> None:
     with _lock:
         _gifts.clear()
 
