@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -43,22 +44,36 @@ def server_process(*, redis_url: str):
         "REDIS_URL": redis_url,
         "ROOM_PRESENCE_BROADCAST_SECONDS": "0.5",
     }
-    process = subprocess.Popen(  # noqa: S603
-        [str(UVICORN), "halobuzz.asgi:application", "--port", str(port), "--log-level", "warning"],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        wait_for_port(port, timeout=30)
-        yield port
-    finally:
-        process.terminate()
+    # The server's log goes to a file, not a pipe nobody reads (a full pipe would
+    # stall the server), and is printed when the test fails.
+    with tempfile.TemporaryFile(mode="w+") as log:
+        process = subprocess.Popen(  # noqa: S603
+            [
+                str(UVICORN),
+                "halobuzz.asgi:application",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+            ],
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            wait_for_port(port, timeout=30)
+            yield port
+        except BaseException:
+            log.seek(0)
+            print(f"--- server on port {port} ---\n{log.read()[-20000:]}")
+            raise
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def _session_cookie(user) -> str:
