@@ -3,6 +3,7 @@
 import uuid
 
 from economy.models import Account, Asset, LedgerTransaction
+from economy.selectors.ledger import get_user_balance
 from economy.services import ledger
 
 
@@ -41,3 +42,13 @@ def spend(account: Account, amount: int, *, key: str | None = None, to: Account 
         destination=receiver,
         amount=amount,
     )
+
+
+def coins(user) -> int:
+    """The user's coin balance as the wallet shows it."""
+    return get_user_balance(user=user, kind=Account.Kind.USER_COINS)
+
+
+def diamonds(user) -> int:
+    """The creator's diamond balance as the earnings page shows it."""
+    return get_user_balance(user=user, kind=Account.Kind.CREATOR_DIAMONDS)

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from economy.exceptions import GiftError
 from economy.models import (
-    Account,
     CreatorPartnership,
     Gift,
     LedgerTransaction,
@@ -19,26 +18,17 @@ from economy.models import (
 )
 from economy.selectors import gift_sending
 from economy.selectors.gift_sending import get_gift, get_gift_room
-from economy.selectors.ledger import get_user_balance
 from economy.services import memberships
 from economy.services.gifts import send_gift
 from streams.exceptions import RoomError
 from streams.models import Stream
-from tests.economy.ledger_helpers import grant, wallet_of
+from tests.economy.ledger_helpers import coins, diamonds, grant, wallet_of
 from tests.factories import UserFactory
 from tests.streams.factories import EndedStreamFactory, LiveStreamFactory
 from tests.streams.room_factories import ChannelBanFactory, TimeoutFactory
 from tests.trust.factories import SiteBanFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def coins(user) -> int:
-    return get_user_balance(user=user, kind=Account.Kind.USER_COINS)
-
-
-def diamonds(user) -> int:
-    return get_user_balance(user=user, kind=Account.Kind.CREATOR_DIAMONDS)
 
 
 @pytest.fixture

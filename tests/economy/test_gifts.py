@@ -8,26 +8,17 @@ from django.utils import timezone
 
 from economy.audit import audit_ledger
 from economy.exceptions import GiftError, IdempotencyKeyReused, InsufficientFunds
-from economy.models import Account, CreatorPartnership, Gift, LedgerTransaction, PartnerTier
-from economy.selectors.ledger import get_user_balance
+from economy.models import CreatorPartnership, Gift, LedgerTransaction, PartnerTier
 from economy.services.earnings import diamonds_for
 from economy.services.gifts import send_gift
 from streams.exceptions import RoomError
 from streams.models import ChannelBan
-from tests.economy.ledger_helpers import grant, wallet_of
+from tests.economy.ledger_helpers import coins, diamonds, grant, wallet_of
 from tests.factories import UserFactory
 from tests.streams.factories import EndedStreamFactory, LiveStreamFactory
 from tests.streams.room_factories import capture_broadcasts
 
 pytestmark = pytest.mark.django_db
-
-
-def coins(user) -> int:
-    return get_user_balance(user=user, kind=Account.Kind.USER_COINS)
-
-
-def diamonds(user) -> int:
-    return get_user_balance(user=user, kind=Account.Kind.CREATOR_DIAMONDS)
 
 
 @pytest.fixture

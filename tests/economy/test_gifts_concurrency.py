@@ -8,13 +8,12 @@ from rest_framework.test import APIClient
 
 from economy.audit import audit_ledger
 from economy.exceptions import InsufficientFunds
-from economy.models import Account, CoinPackage, Gift, LedgerTransaction
+from economy.models import CoinPackage, Gift, LedgerTransaction
 from economy.payments.dev import DevProvider
-from economy.selectors.ledger import get_user_balance
 from economy.services import payments
 from economy.services.gifts import send_gift
 from tests.economy.concurrency import race
-from tests.economy.ledger_helpers import grant, wallet_of
+from tests.economy.ledger_helpers import coins, diamonds, grant, wallet_of
 from tests.factories import UserFactory
 from tests.streams.factories import LiveStreamFactory
 
@@ -22,14 +21,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("postgresql", "catalog"),
 ]
-
-
-def coins(user) -> int:
-    return get_user_balance(user=user, kind=Account.Kind.USER_COINS)
-
-
-def diamonds(user) -> int:
-    return get_user_balance(user=user, kind=Account.Kind.CREATOR_DIAMONDS)
 
 
 def test_200_concurrent_gifts_from_a_viewer_who_can_pay_for_50_send_exactly_50():

@@ -12,10 +12,9 @@ from economy.audit import audit_ledger
 from economy.exceptions import CoinDebtOutstanding, IdempotencyKeyReused, InsufficientFunds
 from economy.models import Account, Asset, Gift, LedgerEntry, LedgerTransaction
 from economy.selectors import gift_sending
-from economy.selectors.ledger import get_user_balance
 from economy.services import earnings, ledger
 from economy.services.gifts import send_gift
-from tests.economy.ledger_helpers import earnings_of, grant, promotions, wallet_of
+from tests.economy.ledger_helpers import coins, diamonds, earnings_of, grant, promotions, wallet_of
 from tests.factories import UserFactory
 from tests.streams.factories import LiveStreamFactory
 from tests.streams.room_factories import capture_broadcasts
@@ -53,14 +52,6 @@ def post(payment, *, key="pay-1", **fields):
         postings=payment.postings,
         **fields,
     )
-
-
-def coins(user) -> int:
-    return get_user_balance(user=user, kind=Account.Kind.USER_COINS)
-
-
-def diamonds(user) -> int:
-    return get_user_balance(user=user, kind=Account.Kind.CREATOR_DIAMONDS)
 
 
 def cached_balance(account: Account) -> int:
