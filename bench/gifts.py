@@ -77,29 +77,49 @@ def make_room(processes: int) -> dict:
     }
 
 
-def send_through_service(process: int, room: dict, seconds: float, out) -> None:
+def send_through_service(process: int, room: dict, seconds: float, senders: int, out) -> None:
+    """One process of `senders` threads, each a viewer sending gift after gift (the
+    process's requests in flight at once, as a server's threads would have)."""
+    import threading
+
     set_up_django()
     from django.db import connection
 
     from economy.services.gifts import send_gift
     from halobuzz.users.models import User
 
-    connection.close()
     viewers = list(User.objects.filter(pk__in=[pk for pk, _ in room["groups"][process]]))
-    sent, latencies = 0, []
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        started = time.perf_counter()
-        send_gift(
-            sender=viewers[sent % len(viewers)],
-            stream_id=room["stream"],
-            gift_id=room["gift"],
-            idempotency_key=f"bench:{process}:{sent}",
-        )
-        latencies.append(time.perf_counter() - started)
-        sent += 1
     connection.close()
-    out.put((sent, latencies, 0))
+    lock = threading.Lock()
+    totals = {"sent": 0, "latencies": []}
+    deadline = time.monotonic() + seconds
+
+    def sender_loop(thread: int) -> None:
+        own = viewers[thread :: senders]
+        sent, latencies = 0, []
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            send_gift(
+                sender=own[sent % len(own)],
+                stream_id=room["stream"],
+                gift_id=room["gift"],
+                idempotency_key=f"bench:{process}:{thread}:{sent}",
+            )
+            # As at the end of a request: the connection goes back to the pool, so
+            # only the threads writing a batch hold one.
+            connection.close()
+            latencies.append(time.perf_counter() - started)
+            sent += 1
+        with lock:
+            totals["sent"] += sent
+            totals["latencies"] += latencies
+
+    threads = [threading.Thread(target=sender_loop, args=(n,)) for n in range(senders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    out.put((totals["sent"], totals["latencies"], 0))
 
 
 def send_through_api(process: int, room: dict, seconds: float, base_url: str, out) -> None:
@@ -214,7 +234,9 @@ def run_gifts(args) -> dict:
         ]
     else:
         workers = [
-            context.Process(target=send_through_service, args=(n, room, args.duration, out))
+            context.Process(
+                target=send_through_service, args=(n, room, args.duration, args.senders, out)
+            )
             for n in range(args.processes)
         ]
     try:
@@ -261,6 +283,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "))
     parser.add_argument("--through", choices=["service", "api"], default="service")
     parser.add_argument("--processes", type=int, default=4, help="sending processes")
+    parser.add_argument(
+        "--senders", type=int, default=16, help="concurrent viewers per process (service)"
+    )
     parser.add_argument("--workers", type=int, default=2, help="server processes (api)")
     parser.add_argument("--duration", type=int, default=20, help="seconds of sending")
     args = parser.parse_args()

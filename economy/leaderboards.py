@@ -11,6 +11,7 @@ set-up) a board is the ledger query itself, cached for a few seconds.
 
 import datetime
 import logging
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -160,55 +161,56 @@ def _build(client, key: str, scores: dict[int, int]) -> None:
         pipe.execute()
 
 
-def count_gift_on_commit(
-    *, stream_id: int, sender_id: int, creator_id: int, coins: int, diamonds: int
-) -> None:
+@dataclass(frozen=True)
+class CountedGift:
+    stream_id: int
+    sender_id: int
+    creator_id: int
+    coins: int
+    diamonds: int
+
+
+def count_gift_on_commit(*, gift: CountedGift) -> None:
     """Add a committed gift to the boards it changes (after the caller's commit)."""
-    transaction.on_commit(
-        lambda: _count_gift(
-            stream_id=stream_id,
-            sender_id=sender_id,
-            creator_id=creator_id,
-            coins=coins,
-            diamonds=diamonds,
-        )
-    )
+    transaction.on_commit(lambda: count_gifts(gifts=[gift]))
 
 
-def _count_gift(**gift) -> None:
-    # The gift is committed whatever happens here; a board that misses it is
+def count_gifts(*, gifts: list[CountedGift]) -> None:
+    """Add committed gifts to the boards they change, in one Redis call."""
+    # The gifts are committed whatever happens here; a board that misses them is
     # rebuilt exact when it expires.
     try:
-        _increment_boards(**gift)
+        _increment_boards(gifts)
     except RedisError:
-        logger.exception("Could not count gift %s on the leaderboards", gift)
+        logger.exception("Could not count %s gifts on the leaderboards", len(gifts))
 
 
-def _increment_boards(*, stream_id, sender_id, creator_id, coins, diamonds) -> None:
+def _increment_boards(gifts: list[CountedGift]) -> None:
     client = get_redis_client()
     if client is None:
         # One process: the room's own board should show the gift at once.
-        cache.delete(f"leaderboard:{stream_gifters_board(stream_id=stream_id).name}")
+        for stream_id in {gift.stream_id for gift in gifts}:
+            cache.delete(f"leaderboard:{stream_gifters_board(stream_id=stream_id).name}")
         return
-    increments = [(stream_gifters_board(stream_id=stream_id).name, coins, sender_id)]
-    for period in PERIODS:
-        increments.append(
-            (
-                creator_gifters_board(creator_id=creator_id, period=period).name,
-                coins,
-                sender_id,
-            )
+    # {(board, member): score to add}: a batch of gifts is one increment per pair.
+    increments: dict[tuple[str, int], int] = defaultdict(int)
+    for gift in gifts:
+        increments[stream_gifters_board(stream_id=gift.stream_id).name, gift.sender_id] += (
+            gift.coins
         )
-    for period in (DAY, WEEK):
-        increments.append((top_creators_board(period=period).name, diamonds, creator_id))
+        for period in PERIODS:
+            board = creator_gifters_board(creator_id=gift.creator_id, period=period)
+            increments[board.name, gift.sender_id] += gift.coins
+        for period in (DAY, WEEK):
+            increments[top_creators_board(period=period).name, gift.creator_id] += gift.diamonds
     global _increment_script
     if _increment_script is None:
         _increment_script = client.register_script(_INCREMENT_IF_BUILT)
     args = []
-    for _name, score, member in increments:
+    for (_name, member), score in increments.items():
         args += [score, member]
     _increment_script(
-        keys=[redis_key("leaderboard", name) for name, _score, _member in increments],
+        keys=[redis_key("leaderboard", name) for name, _member in increments],
         args=args,
         client=client,
     )

@@ -29,6 +29,9 @@ logger = logging.getLogger(__name__)
 PROTOCOL_VERSION = 1
 # The consumer method that forwards a pre-encoded frame to its socket.
 LAYER_MESSAGE_TYPE = "room.frame"
+# Several pre-encoded frames in one layer message, forwarded in order (a batch of
+# gifts is one PUBLISH, not one per gift).
+LAYER_FRAMES_TYPE = "room.frames"
 
 # Replayable events (server -> everyone in the room).
 CHAT_MESSAGE = "chat.message"
@@ -83,6 +86,19 @@ def layer_message(frame: dict) -> dict:
     return {"type": LAYER_MESSAGE_TYPE, "text": encode(frame)}
 
 
+def layer_frames_message(frames: list[dict]) -> dict:
+    return {"type": LAYER_FRAMES_TYPE, "texts": [encode(frame) for frame in frames]}
+
+
+def frame_texts(message: dict) -> list[str] | None:
+    """The encoded frames a layer message carries, or None for other messages."""
+    if message["type"] == LAYER_MESSAGE_TYPE:
+        return [message["text"]]
+    if message["type"] == LAYER_FRAMES_TYPE:
+        return message["texts"]
+    return None
+
+
 class _LayerLoop:
     """One event loop per process, in a thread, for sync code's sends to a Redis
     channel layer. `async_to_sync` would start a fresh loop for every send, and the
@@ -121,17 +137,27 @@ _layer_loop = _LayerLoop()
 def send_to_group(group: str, frame: dict) -> None:
     """Send now, from sync code. A channel-layer failure is logged, not raised: the
     change it reports is already committed, and clients recover it by resuming."""
+    _send_layer_message(group, layer_message(frame), about=frame.get("type"))
+
+
+def send_frames_to_group(group: str, frames: list[dict]) -> None:
+    """Send several frames now, in order, as one layer message (as send_to_group)."""
+    if frames:
+        _send_layer_message(group, layer_frames_message(frames), about=f"{len(frames)} frames")
+
+
+def _send_layer_message(group: str, message: dict, *, about) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
     try:
         if isinstance(layer, InMemoryChannelLayer):
             # Its queues belong to the loop the consumers run on (one process).
-            async_to_sync(layer.group_send)(group, layer_message(frame))
+            async_to_sync(layer.group_send)(group, message)
         else:
-            _layer_loop.send(layer, group, layer_message(frame))
+            _layer_loop.send(layer, group, message)
     except Exception:
-        logger.exception("Could not broadcast %s to %s", frame.get("type"), group)
+        logger.exception("Could not broadcast %s to %s", about, group)
 
 
 async def asend_to_group(group: str, frame: dict) -> None:

@@ -2,7 +2,9 @@
 (bench/gifts.py).
 
 The room and the sender's standing in it are one query, rendered to SQL once per
-process (halobuzz.core.compiled_queries) from the same selectors the room uses.
+process (halobuzz.core.compiled_queries) from the same selectors the room uses. A
+batch of gifts (economy.services.gift_batches) runs that query for all its senders
+at once.
 
 The catalog is kept in each process for a few seconds. A busy room reads the same
 handful of gifts thousands of times a minute, and staff edit the catalog a few times
@@ -93,7 +95,24 @@ _GIFT_ROOM = CompiledQuery(
 
 
 def get_gift_room(*, stream_id: int, sender_id: int) -> GiftRoom | None:
-    row = _GIFT_ROOM.fetch_one(stream_id=stream_id, sender_id=sender_id)
+    return _gift_room(_GIFT_ROOM.fetch_one(stream_id=stream_id, sender_id=sender_id))
+
+
+def get_gift_rooms(*, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], GiftRoom]:
+    """GiftRoom by (stream id, sender id) for each pair whose stream exists, in one
+    query."""
+    ordered = list(pairs)
+    rows = _GIFT_ROOM.fetch_first_for_each(
+        arguments=[
+            {"stream_id": stream_id, "sender_id": sender_id} for stream_id, sender_id in ordered
+        ]
+    )
+    return {
+        pair: _gift_room(row) for pair, row in zip(ordered, rows, strict=True) if row is not None
+    }
+
+
+def _gift_room(row: dict | None) -> GiftRoom | None:
     if row is None:
         return None
     return GiftRoom(

@@ -508,6 +508,10 @@ PAYMENT_STATUS_CHECK_AFTER_SECONDS = 5 * 60
 # Viewers' gifts: what one send may hold, and a combo's longest streak.
 GIFT_MAX_QUANTITY = 99
 GIFT_MAX_COMBO = 999
+# Gifts sent at once in one process are written together on PostgreSQL, up to this
+# many per statement (economy.services.gift_batches).
+GIFT_BATCHING = env.bool("GIFT_BATCHING", default=True)
+GIFT_BATCH_MAX = env.int("GIFT_BATCH_MAX", default=100)
 # Diamonds a creator earns per coin spent on them before the partner share.
 DIAMONDS_PER_COIN = 1
 # What one diamond pays out in each currency (published on the earnings page), and

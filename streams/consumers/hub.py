@@ -186,11 +186,12 @@ class RoomHub:
                 logger.exception("Room %s: receiving from the channel layer", room.stream_id)
                 await asyncio.sleep(1)
                 continue
-            if message.get("type") != events.LAYER_MESSAGE_TYPE:
+            texts = events.frame_texts(message) if "type" in message else None
+            if not texts:
                 continue
-            text = message["text"]
             for outbox in tuple(room.outboxes):
-                outbox.push(text)
+                for text in texts:
+                    outbox.push(text)
 
     async def _refresh_membership(self, room: _Room) -> None:
         while True:

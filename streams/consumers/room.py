@@ -128,10 +128,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def dispatch(self, message):
         # Pre-encoded frames skip Channels' dispatch, which first hops to the database
         # thread (close_old_connections) for every message; they touch no database.
-        if message["type"] == events.LAYER_MESSAGE_TYPE:
-            self.outbox.push(message["text"])
-        else:
+        texts = events.frame_texts(message)
+        if texts is None:
             await super().dispatch(message)
+            return
+        for text in texts:
+            self.outbox.push(text)
 
     def _fell_behind(self) -> None:
         logger.info("room %s: closing a socket that fell behind", self.stream.pk)

@@ -3,10 +3,13 @@ to SQL once, then run again and again with other ids, answering as the queryset
 would; a queryset whose argument does not reach the SQL is refused at first use."""
 
 import pytest
-from django.db.models import F
+from django.db import connection
+from django.db.models import F, Subquery
+from django.test.utils import CaptureQueriesContext
 
 from halobuzz.core.compiled_queries import CompiledQuery
 from halobuzz.users.models import User
+from tests.conftest import require_service
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -149,3 +152,35 @@ def test_only_the_missing_argument_is_named(people):
 
     with pytest.raises(ValueError, match=r"\['channel_id'\]"):
         query.fetch_one(user_id=people[0].pk, channel_id=people[1].pk)
+
+
+def test_fetch_first_for_each_answers_as_fetch_one_would_for_every_set_of_ids(people):
+    require_service(connection.vendor == "postgresql", "PostgreSQL (LATERAL over arrays)")
+    alice, bob, carol = people
+    query = CompiledQuery(
+        lambda user_id, other_id: (
+            User.objects.filter(pk=user_id)
+            .annotate(other_name=Subquery(User.objects.filter(pk=other_id).values("username")))
+            .values("username", "other_name")
+        )
+    )
+    missing = max(person.pk for person in people) + 1000
+    arguments = [
+        {"user_id": carol.pk, "other_id": alice.pk},
+        {"user_id": missing, "other_id": alice.pk},
+        {"user_id": alice.pk, "other_id": bob.pk},
+        {"user_id": carol.pk, "other_id": carol.pk},
+    ]
+
+    with CaptureQueriesContext(connection) as captured:
+        found = query.fetch_first_for_each(arguments=arguments)
+
+    assert len(captured.captured_queries) == 1
+    assert found == [query.fetch_one(**ids) for ids in arguments]
+    assert found == [
+        {"username": "carol", "other_name": "alice"},
+        None,
+        {"username": "alice", "other_name": "bob"},
+        {"username": "carol", "other_name": "carol"},
+    ]
+    assert query.fetch_first_for_each(arguments=[]) == []

@@ -363,13 +363,14 @@ def test_a_refusal_inside_a_callers_transaction_leaves_it_usable(creator):
 
 @pytest.mark.usefixtures("catalog")
 def test_a_gift_whose_accounts_exist_takes_three_queries(payer, monkeypatch):
+    # A gift alone (no other gift in its batch) takes the single path.
     stream = LiveStreamFactory()
     rose = Gift.objects.get(slug="rose")  # 1 coin
     send_gift(sender=payer, stream_id=stream.pk, gift_id=rose.pk, idempotency_key="warm-up")
     assert gift_sending.get_gift(gift_id=rose.pk) is not None  # the catalog is kept
     broadcasts = capture_broadcasts(monkeypatch)
     counted = []
-    monkeypatch.setattr(leaderboards, "_increment_boards", lambda **gift: counted.append(gift))
+    monkeypatch.setattr(leaderboards, "_increment_boards", counted.extend)
 
     with CaptureQueriesContext(connection) as captured:
         sent = send_gift(sender=payer, stream_id=stream.pk, gift_id=rose.pk, idempotency_key="g")
@@ -388,13 +389,9 @@ def test_a_gift_whose_accounts_exist_takes_three_queries(payer, monkeypatch):
     assert frame["id"] == sent.transaction.pk
     assert frame["coins"] == 1
     assert counted == [
-        {
-            "stream_id": stream.pk,
-            "sender_id": payer.pk,
-            "creator_id": stream.host_id,
-            "coins": 1,
-            "diamonds": 1,
-        }
+        leaderboards.CountedGift(
+            stream_id=stream.pk, sender_id=payer.pk, creator_id=stream.host_id, coins=1, diamonds=1
+        )
     ]
     assert audit_ledger().clean
 

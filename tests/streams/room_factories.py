@@ -121,12 +121,16 @@ def chat_settings(channel, **fields) -> ChatSettings:
 
 @dataclass
 class Broadcasts:
-    """What reached `streams.events.send_to_group`: (group, frame) in order."""
+    """What reached `streams.events.send_to_group` or `send_frames_to_group`: (group,
+    frame) in order."""
 
     sent: list[tuple[str, dict]] = field(default_factory=list)
 
     def record(self, group: str, frame: dict) -> None:
         self.sent.append((group, frame))
+
+    def record_many(self, group: str, frames: list[dict]) -> None:
+        self.sent.extend((group, frame) for frame in frames)
 
     def to(self, group: str) -> list[dict]:
         return [frame for sent_to, frame in self.sent if sent_to == group]
@@ -146,6 +150,7 @@ def capture_broadcasts(monkeypatch) -> Broadcasts:
     `django_capture_on_commit_callbacks(execute=True)` to run in a test transaction."""
     recorder = Broadcasts()
     monkeypatch.setattr(events, "send_to_group", recorder.record)
+    monkeypatch.setattr(events, "send_frames_to_group", recorder.record_many)
     return recorder
 
 

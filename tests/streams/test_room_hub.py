@@ -158,6 +158,24 @@ async def test_the_hub_joins_a_room_once_and_gives_every_socket_each_frame():
 
 
 @pytest.mark.usefixtures("fresh_channel_layer")
+async def test_frames_sent_as_one_layer_message_reach_every_socket_in_order():
+    room_hub = hub.RoomHub()
+    sockets_here = [FakeSocket() for _ in range(2)]
+    for socket in sockets_here:
+        outbox = outbox_for(socket)
+        await room_hub.join(stream_id=5, outbox=outbox)
+        outbox.open()
+    gifts = [{"type": "gift.sent", "id": number} for number in (1, 2, 3)]
+
+    await get_channel_layer().group_send(events.room_group(5), events.layer_frames_message(gifts))
+    await events.asend_to_group(events.room_group(5), {"type": "chat.message", "seq": 1})
+    await delivered(*sockets_here, count=4)
+
+    expected = [events.encode(frame) for frame in [*gifts, {"type": "chat.message", "seq": 1}]]
+    assert [socket.frames for socket in sockets_here] == [expected, expected]
+
+
+@pytest.mark.usefixtures("fresh_channel_layer")
 async def test_one_stalled_socket_does_not_hold_up_the_room():
     room_hub = hub.RoomHub()
     stalled, lively = FakeSocket(), FakeSocket()
