@@ -8,12 +8,14 @@ Usage:
 
     DATABASE_URL=postgres://halobuzz:halobuzz@127.0.0.1:5432/halobuzz \
     REDIS_URL=redis://127.0.0.1:6379/5 \
-        .venv/bin/python bench/gifts.py --through service --processes 4 --duration 20
+        .venv/bin/python bench/gifts.py --through service --processes 4 --senders 32 --duration 20
 
     ... bench/gifts.py --through api --workers 2 --processes 4 --duration 20
 
 Every process sends Coffee gifts (10 coins, 7 diamonds to an Affiliate) from its own
-50 viewers as fast as it can, each with a fresh idempotency key. At the end the
+50 viewers as fast as it can, each with a fresh idempotency key: through the service
+from `--senders` threads at once (gifts in flight together are written in batches,
+economy.services.gift_batches), through the API from 4 HTTP clients. At the end the
 creator's diamonds must equal 7 times the gifts counted and `audit_ledger` must be
 clean. The reference is pgbench running `UPDATE ... SET n = n + 1` on one row with
 as many clients. The database is made next to DATABASE_URL's and dropped at the end
@@ -95,7 +97,7 @@ def send_through_service(process: int, room: dict, seconds: float, senders: int,
     deadline = time.monotonic() + seconds
 
     def sender_loop(thread: int) -> None:
-        own = viewers[thread :: senders]
+        own = viewers[thread::senders]
         sent, latencies = 0, []
         while time.monotonic() < deadline:
             started = time.perf_counter()

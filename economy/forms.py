@@ -32,6 +32,7 @@ class SubscribeWithMoneyForm(forms.Form):
     level = forms.TypedChoiceField(coerce=int, choices=SubscriptionLevel.choices)
     provider = forms.CharField(max_length=32)
     currency = forms.ChoiceField(choices=settings.CURRENCY_CHOICES)
+    renews_monthly = forms.BooleanField(required=False)
 
 
 class CurrencyForm(forms.Form):

@@ -16,6 +16,11 @@ urlpatterns = [
         name="subscribe-with-money",
     ),
     path(
+        "subscribe/<str:username>/stop-renewing",
+        subscriptions.stop_renewal,
+        name="stop-renewal",
+    ),
+    path(
         "wallet/earnings/subscriptions",
         subscriptions.subscription_settings,
         name="subscription-settings",

@@ -134,6 +134,13 @@ class Payment(models.Model):
     provider_transaction_id = models.CharField(
         _("provider transaction"), max_length=255, blank=True
     )
+    # A subscription checkout that asked the provider to charge again every month
+    # (Stripe), and the provider's id for that recurring charge once it exists. The
+    # renewals the provider reports become payments of their own with the same id.
+    renews_monthly = models.BooleanField(_("renews every month"), default=False)
+    provider_subscription_id = models.CharField(
+        _("provider subscription"), max_length=255, blank=True
+    )
     failure_code = models.CharField(_("failure code"), max_length=64, blank=True)
     credit_transaction = models.OneToOneField(
         LedgerTransaction,
@@ -190,6 +197,7 @@ class Payment(models.Model):
         ]
         indexes = [
             models.Index(fields=["provider", "provider_transaction_id"]),
+            models.Index(fields=["provider", "provider_subscription_id"]),
             models.Index(fields=["status", "created_at"]),
         ]
 

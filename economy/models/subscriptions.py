@@ -75,6 +75,11 @@ class CreatorSubscription(models.Model):
     expires_at = models.DateTimeField(_("paid until"), db_index=True)
     # The end a renewal reminder was sent for, so each end is reminded of once.
     reminded_for = models.DateTimeField(_("reminded for"), null=True, blank=True)
+    # Set while a payment provider charges the subscriber every month (a Stripe
+    # subscription): its name and its id for the recurring charge. Blank: the
+    # subscriber renews by hand and is reminded.
+    renewal_provider = models.CharField(_("renews through"), max_length=32, blank=True)
+    renewal_reference = models.CharField(_("provider subscription"), max_length=255, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
@@ -89,6 +94,10 @@ class CreatorSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subscriber} → {self.creator} ({self.get_level_display()})"
+
+    @property
+    def renews_monthly(self) -> bool:
+        return bool(self.renewal_reference)
 
 
 class SubscriptionPrice(models.Model):

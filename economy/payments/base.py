@@ -88,12 +88,29 @@ class ProviderReport:
     amount: Money | None = None
     event_id: str = ""
     detail: dict = field(default_factory=dict)
+    # The provider's recurring charge this payment belongs to (a Stripe
+    # subscription), when it belongs to one.
+    provider_subscription_id: str = ""
+    # True for a charge the provider made by itself on a recurring charge of ours:
+    # a new payment, not one we opened a checkout for.
+    is_renewal: bool = False
 
     def __post_init__(self):
         if self.status not in REPORTED_STATUSES:
             raise ValueError(f"unknown reported status {self.status!r}")
         if not (self.provider_reference or self.provider_transaction_id):
             raise ValueError("a report names the payment")
+        if self.is_renewal and not self.provider_subscription_id:
+            raise ValueError("a renewal names its recurring charge")
+
+
+@dataclass(frozen=True)
+class RenewalEnded:
+    """A verified statement that a recurring charge of ours will charge no more (the
+    subscriber or staff cancelled it at the provider, or its payments failed)."""
+
+    provider_subscription_id: str
+    event_id: str = ""
 
 
 class PaymentProvider(ABC):
@@ -105,6 +122,9 @@ class PaymentProvider(ABC):
     currencies: frozenset[str]
     #: Whether `handle_webhook` means anything for this provider.
     has_webhooks: bool = False
+    #: Whether a subscription checkout can ask the provider to charge every month
+    #: (`payment.renews_monthly`); it then reports each renewal by webhook.
+    renews_monthly: bool = False
 
     def __init__(self, options: Mapping[str, str]):
         self.options = dict(options)
@@ -121,10 +141,16 @@ class PaymentProvider(ABC):
         """The browser came back to `success_url` with the provider's query string
         `params`. Verify, ask the provider, report."""
 
-    def handle_webhook(self, *, body: bytes, headers: Mapping[str, str]) -> ProviderReport | None:
+    def handle_webhook(
+        self, *, body: bytes, headers: Mapping[str, str]
+    ) -> ProviderReport | RenewalEnded | None:
         """Verify and read a webhook delivery. None for an event type we ignore.
         `headers` keys are lower-case."""
         raise ForgedCallback(f"{self.name} sends no webhooks")
+
+    def stop_monthly_renewal(self, *, provider_subscription_id: str) -> None:
+        """Charge no more months after the one paid (providers with renews_monthly)."""
+        raise ProviderRefused(f"{self.name} does not renew by itself", code="no_renewals")
 
     @abstractmethod
     def fetch_status(self, *, payment: "Payment") -> ProviderReport:

@@ -18,7 +18,19 @@ Webhooks (signed with the endpoint secret, see `_verify_signature`):
     checkout.session.expired                   cancelled
     charge.refunded (amount_refunded = amount) refunded; partial refunds are ignored
     charge.dispute.created                     refunded: a chargeback takes the money
+    invoice.paid (billing_reason
+        subscription_cycle)                    succeeded, a renewal: a new payment
+    customer.subscription.deleted              RenewalEnded
     anything else                              None
+
+Subscriptions that renew (`payment.renews_monthly`) open the Checkout Session in
+`subscription` mode with a monthly price: Stripe charges the first month through the
+session (reported as above, with the session's `subscription`) and every later month
+by itself, each reported by an `invoice.paid` whose `billing_reason` is
+`subscription_cycle` (the first invoice, `subscription_create`, is the session's and
+is ignored). Its subscription id is `invoice.subscription`, or since API version
+2025-03-31 `invoice.parent.subscription_details.subscription`. Stopping renewal sets
+`cancel_at_period_end`, so the month paid for runs out.
 
 All our Stripe currencies (USD EUR GBP BRL INR) have two decimals, so
 `minor_units` / `from_minor_units` convert exactly.
@@ -57,6 +69,7 @@ class StripeProvider(base.PaymentProvider):
     label = _("Card (Stripe)")
     currencies = frozenset({"USD", "EUR", "GBP", "BRL", "INR"})
     has_webhooks = True
+    renews_monthly = True
 
     #: How far a webhook's signed timestamp may be from now (Stripe's own default),
     #: so a captured delivery cannot be replayed later.
@@ -87,7 +100,15 @@ class StripeProvider(base.PaymentProvider):
             "line_items[0][price_data][unit_amount]": str(base.minor_units(payment.amount)),
             "line_items[0][price_data][product_data][name]": payment.provider_description,
         }
-        for index, method in enumerate(["card", *EXTRA_METHODS.get(currency, [])]):
+        methods = ["card", *EXTRA_METHODS.get(currency, [])]
+        if payment.renews_monthly:
+            form["mode"] = "subscription"
+            del form["payment_intent_data[metadata][payment]"]
+            form["subscription_data[metadata][payment]"] = public_id
+            form["line_items[0][price_data][recurring][interval]"] = "month"
+            # Pix and MB WAY pay once; a card can be charged every month.
+            methods = ["card"]
+        for index, method in enumerate(methods):
             form[f"payment_method_types[{index}]"] = method
         session = self._request(
             "POST", "/v1/checkout/sessions", form=form, idempotency_key=f"checkout-{public_id}"
@@ -134,6 +155,10 @@ class StripeProvider(base.PaymentProvider):
             return self._refunded_charge_report(obj, event_id)
         if event_type == "charge.dispute.created":
             return self._dispute_report(obj, event_id)
+        if event_type == "invoice.paid":
+            return _renewal_report(obj, event_id)
+        if event_type == "customer.subscription.deleted" and _object_id(obj.get("id")):
+            return base.RenewalEnded(provider_subscription_id=obj["id"], event_id=event_id)
         return None
 
     def _verify_signature(self, body: bytes, header: str) -> None:
@@ -197,11 +222,23 @@ class StripeProvider(base.PaymentProvider):
             detail={"dispute": dispute.get("id", ""), "reason": dispute.get("reason", "")},
         )
 
+    # --- renewals -------------------------------------------------------------
+    def stop_monthly_renewal(self, *, provider_subscription_id: str) -> None:
+        self._request(
+            "POST",
+            f"/v1/subscriptions/{quote(provider_subscription_id, safe='')}",
+            form={"cancel_at_period_end": "true"},
+        )
+
     # --- refunds --------------------------------------------------------------
     def refund(self, *, payment) -> base.ProviderReport:
         intent = payment.provider_transaction_id
         if not intent:
             intent = self.fetch_status(payment=payment).provider_transaction_id
+        if intent.startswith("in_"):
+            # A month of a subscription is an invoice; its payment intent is refunded.
+            invoice = self._request("GET", f"/v1/invoices/{quote(intent, safe='')}")
+            intent = _object_id(invoice.get("payment_intent"))
         if not intent:
             raise base.ProviderRefused(
                 "Stripe holds no payment for this checkout.", code="not_paid"
@@ -280,13 +317,41 @@ def _session_report(session: dict, status: str, *, event_id: str = "") -> base.P
     return base.ProviderReport(
         status=status,
         provider_reference=session["id"],
-        provider_transaction_id=_object_id(session.get("payment_intent")),
+        # A subscription-mode session has no payment intent of its own: its first
+        # invoice holds it (see refund()).
+        provider_transaction_id=_object_id(session.get("payment_intent"))
+        or _object_id(session.get("invoice")),
         amount=_money(session.get("amount_total"), session.get("currency")) if paid else None,
         event_id=event_id,
         detail={
             "session_status": session.get("status"),
             "payment_status": session.get("payment_status"),
         },
+        provider_subscription_id=_object_id(session.get("subscription")),
+    )
+
+
+def _renewal_report(invoice: dict, event_id: str) -> base.ProviderReport | None:
+    """A month Stripe charged by itself; None for any other paid invoice."""
+    if invoice.get("billing_reason") != "subscription_cycle":
+        return None
+    parent = invoice.get("parent") if isinstance(invoice.get("parent"), dict) else {}
+    details = parent.get("subscription_details") or {}
+    subscription = _object_id(invoice.get("subscription")) or _object_id(
+        details.get("subscription") if isinstance(details, dict) else None
+    )
+    if not subscription or not _object_id(invoice.get("id")):
+        logger.warning("stripe invoice.paid %s ignored: no subscription or id", event_id)
+        return None
+    return base.ProviderReport(
+        status=base.SUCCEEDED,
+        provider_reference=invoice["id"],
+        provider_transaction_id=_object_id(invoice.get("payment_intent")) or invoice["id"],
+        amount=_money(invoice.get("amount_paid"), invoice.get("currency")),
+        event_id=event_id,
+        detail={"billing_reason": "subscription_cycle"},
+        provider_subscription_id=subscription,
+        is_renewal=True,
     )
 
 

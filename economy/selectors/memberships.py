@@ -118,14 +118,19 @@ def get_subscribe_box(*, viewer, creator) -> dict:
     pay that currency."""
     currency = get_buyer_currency(user=viewer)
     offer = get_subscription_offer(creator=creator, currency=currency)
+    methods = (
+        list_payment_methods(currency=currency)
+        if any(level["price"] is not None for level in offer)
+        else []
+    )
     return {
         "subscription_offer": offer,
         "subscription_currency": currency,
-        "subscription_payment_methods": (
-            list_payment_methods(currency=currency)
-            if any(level["price"] is not None for level in offer)
-            else []
-        ),
+        "subscription_payment_methods": methods,
+        # The ones that can charge every month by themselves (Stripe's cards).
+        "subscription_renewing_methods": [
+            str(method.label) for method in methods if method.renews_monthly
+        ],
         "my_subscription": get_running_subscription(subscriber=viewer, creator=creator),
     }
 

@@ -38,7 +38,7 @@ from economy.models import (
     PaymentEvent,
 )
 from economy.payments import base, registry
-from economy.services import ledger, subscriptions
+from economy.services import ledger, subscription_renewals, subscriptions
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +165,11 @@ def handle_provider_webhook(*, provider_name: str, body: bytes, headers) -> str:
         raise
     if report is None:
         return "ignored"
+    if isinstance(report, base.RenewalEnded):
+        subscription_renewals.end_monthly_renewal(
+            provider_name=provider_name, provider_subscription_id=report.provider_subscription_id
+        )
+        return "renewal_ended"
     payment = record_provider_report(
         provider_name=provider_name, report=report, source=PaymentEvent.Source.WEBHOOK
     )
@@ -228,6 +233,10 @@ def record_provider_report(
         if event is None:
             return _find_payment(provider_name, report, lock=False)
         payment = _find_payment(provider_name, report, lock=True)
+        if payment is None and report.is_renewal:
+            payment = subscription_renewals.renewal_payment_for(
+                provider_name=provider_name, report=report
+            )
         if payment is None:
             event.outcome = "unknown_payment"
             event.save(update_fields=["outcome"])
@@ -283,6 +292,9 @@ def _apply(payment: Payment, report: base.ProviderReport) -> str:
     if report.provider_transaction_id and not payment.provider_transaction_id:
         payment.provider_transaction_id = report.provider_transaction_id
         payment.save(update_fields=["provider_transaction_id", "updated_at"])
+    if report.provider_subscription_id and not payment.provider_subscription_id:
+        payment.provider_subscription_id = report.provider_subscription_id
+        payment.save(update_fields=["provider_subscription_id", "updated_at"])
     if report.status == base.SUCCEEDED:
         return _apply_success(payment, report)
     if report.status == base.REFUNDED:

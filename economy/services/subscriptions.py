@@ -7,9 +7,10 @@ revenue) and issues the creator's partner share in diamonds, exactly as a gift d
 and the subscription row is extended by 30 days from its current end. Changing level
 takes effect at once and the new month is charged at the new level's price.
 
-Money payments are one month at a time with every provider (no provider-side
-recurring billing yet): the renewal reminder sends the subscriber back to pay the
-next month, with coins or money.
+With a provider that can charge every month (Stripe) the subscriber may let it
+renew the subscription by itself (economy.services.subscription_renewals); otherwise
+money payments are one month at a time, and the renewal reminder sends the
+subscriber back to pay the next month, with coins or money.
 """
 
 import datetime
@@ -32,7 +33,7 @@ from economy.models import (
     SubscriptionLevel,
     SubscriptionPrice,
 )
-from economy.services import earnings, ledger, payments
+from economy.services import earnings, ledger, payments, subscription_renewals
 
 # Subscribers hear about a coming end this long before it.
 REMINDER_BEFORE = datetime.timedelta(days=3)
@@ -87,12 +88,21 @@ def subscribe_with_coins(
 
 
 def start_subscription_checkout(
-    *, subscriber, creator, level: int, provider_name: str, currency: str, absolute_url
+    *,
+    subscriber,
+    creator,
+    level: int,
+    provider_name: str,
+    currency: str,
+    absolute_url,
+    renews_monthly: bool = False,
 ) -> "payments.StartedCheckout":
     """Open a checkout for one month at `level`, priced in `currency`; the month is
-    added when the provider confirms the payment (economy.services.payments). Raises
-    SubscriptionError (own_channel, level_not_offered, price_unavailable) or
-    PaymentError (provider_unavailable, checkout_failed)."""
+    added when the provider confirms the payment (economy.services.payments). With
+    `renews_monthly`, a provider that can (Stripe) charges every month after it
+    until stopped; others charge the one month. Raises SubscriptionError
+    (own_channel, level_not_offered, price_unavailable) or PaymentError
+    (provider_unavailable, checkout_failed)."""
     ensure_level_offered(subscriber=subscriber, creator=creator, level=level)
     price = SubscriptionPrice.objects.filter(level=level, price_currency=currency).first()
     if price is None:
@@ -109,6 +119,7 @@ def start_subscription_checkout(
         provider=provider.name,
         amount=price.price,
         coins=SUBSCRIPTION_PRICE_COINS[level],
+        renews_monthly=renews_monthly and provider.renews_monthly,
     )
     return payments.open_checkout(payment=payment, provider=provider, absolute_url=absolute_url)
 
@@ -147,9 +158,10 @@ def pay_month_from_payment(*, payment: Payment) -> ledger.PostedTransaction:
         },
     )
     if posted.created:
-        _add_month(
+        subscription = _add_month(
             current, subscriber=subscriber, creator=creator, level=payment.subscription_level
         )
+        subscription_renewals.remember_monthly_renewal(subscription=subscription, payment=payment)
     return posted
 
 
@@ -240,6 +252,8 @@ def list_subscriptions_to_remind(*, now=None) -> list[CreatorSubscription]:
             CreatorSubscription.objects.select_for_update(skip_locked=True)
             .select_related("subscriber", "creator")
             .filter(expires_at__gt=now, expires_at__lte=now + REMINDER_BEFORE)
+            # The provider renews these by itself.
+            .filter(renewal_reference="")
             .exclude(reminded_for=F("expires_at"))[:500]
         )
         for subscription in due:

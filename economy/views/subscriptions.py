@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from economy.exceptions import EconomyError
 from economy.forms import SubscribeWithMoneyForm
+from economy.services import subscription_renewals
 from economy.services import subscriptions as subscription_services
 from economy.views.payments import redirect_to_checkout
 from halobuzz.users.models import User
@@ -64,11 +65,32 @@ def subscribe_with_money(request, username: str):
             provider_name=form.cleaned_data["provider"],
             currency=form.cleaned_data["currency"],
             absolute_url=request.build_absolute_uri,
+            renews_monthly=form.cleaned_data["renews_monthly"],
         )
     except EconomyError as error:
         messages.error(request, error.message)
         return _back(request, creator.get_absolute_url())
     return redirect_to_checkout(request, started)
+
+
+@login_required
+@require_POST
+def stop_renewal(request, username: str):
+    """The subscriber stops a provider renewing the subscription every month."""
+    creator = get_object_or_404(User, username=username)
+    try:
+        subscription = subscription_renewals.stop_monthly_renewal(
+            subscriber=request.user, creator=creator
+        )
+    except EconomyError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Automatic renewal stopped. Your subscription runs until %(date)s.")
+            % {"date": subscription.expires_at.date()},
+        )
+    return _back(request, creator.get_absolute_url())
 
 
 @login_required
