@@ -94,7 +94,7 @@ format: install-dev
 serve: setup
 	$(BIN)/uvicorn halobuzz.asgi:application --host 127.0.0.1 --port $(PORT) --lifespan off --ws-per-message-deflate false
 worker: install
-	$(BIN)/celery -A halobuzz worker --loglevel INFO
+	$(BIN)/celery -A halobuzz worker --queues celery,moderation --loglevel INFO
 beat: install
 	$(BIN)/celery -A halobuzz beat --loglevel INFO
 

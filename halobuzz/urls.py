@@ -18,6 +18,7 @@ api_v1_patterns = [
     path("", include("halobuzz.users.api.urls")),
     path("", include("streams.api.urls")),
     path("", include("economy.api.urls")),
+    path("", include("trust.api.urls")),
 ]
 
 urlpatterns = [
@@ -29,6 +30,10 @@ urlpatterns = [
     path("", include("growth.urls")),
     path("", include("halobuzz.users.urls")),
     path("", include("halobuzz.notifications.urls")),
+    path("", include("trust.verification.urls")),
+    path("", include("trust.privacy.urls")),
+    path("", include("trust.urls")),
+    path("", include("trust.audit.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("i18n/language/", core_views.set_language, name="set_language"),

@@ -31,8 +31,10 @@ def capture_thumbnail(stream_id: int) -> None:
 
 @shared_task
 def capture_live_thumbnails() -> int:
-    """Every 30 s (beat): one thumbnail task per live stream."""
-    stream_ids = list(Stream.objects.filter(status=Stream.Status.LIVE).values_list("pk", flat=True))
+    """Every 10 s (beat): one thumbnail task per live stream that is due (every
+    THUMBNAIL_INTERVAL_SECONDS, or REPORTED_THUMBNAIL_INTERVAL_SECONDS with an open
+    moderation case). Each frame is then scanned by AI moderation."""
+    stream_ids = media.list_streams_due_a_thumbnail()
     for stream_id in stream_ids:
         capture_thumbnail.delay(stream_id)
     return len(stream_ids)

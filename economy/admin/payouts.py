@@ -59,7 +59,7 @@ class PayoutRequestAdmin(ActionsOnlyAdminMixin, admin.ModelAdmin):
         if done:
             self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
 
-    @admin.action(description=_("Approve for payment"))
+    @admin.action(description=_("Approve for payment"), permissions=["change"])
     def approve(self, request, queryset):
         self._each(
             request,
@@ -70,7 +70,7 @@ class PayoutRequestAdmin(ActionsOnlyAdminMixin, admin.ModelAdmin):
             _("%(count)d approved."),
         )
 
-    @admin.action(description=_("Mark paid (the bank transfer went out)"))
+    @admin.action(description=_("Mark paid (the bank transfer went out)"), permissions=["change"])
     def mark_paid(self, request, queryset):
         self._each(
             request,
@@ -81,7 +81,7 @@ class PayoutRequestAdmin(ActionsOnlyAdminMixin, admin.ModelAdmin):
             _("%(count)d marked paid."),
         )
 
-    @admin.action(description=_("Reject and return the diamonds"))
+    @admin.action(description=_("Reject and return the diamonds"), permissions=["change"])
     def reject(self, request, queryset):
         if "apply" in request.POST:
             form = RejectForm(request.POST)

@@ -39,6 +39,7 @@ from economy.models import (
 )
 from economy.payments import base, registry
 from economy.services import ledger, subscription_renewals, subscriptions
+from trust.scores.services import schedule_trust_recompute
 
 logger = logging.getLogger(__name__)
 
@@ -393,6 +394,8 @@ def _apply_refund(payment: Payment) -> str:
     payment.status = Status.REFUNDED
     payment.refunded_at = timezone.now()
     payment.save(update_fields=["refund_transaction", "status", "refunded_at", "updated_at"])
+    # A refund or chargeback lowers the buyer's financial trust.
+    schedule_trust_recompute(user_ids=[payment.user_id])
     return "refunded"
 
 

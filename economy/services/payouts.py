@@ -12,8 +12,11 @@ lock, so a double click or two staff members at once move nothing twice.
 
 from decimal import ROUND_DOWN, Decimal
 
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from moneyed import Money
@@ -22,6 +25,9 @@ from economy.exceptions import EconomyError
 from economy.models import Account, Asset, LedgerTransaction, PayoutMethod, PayoutRequest
 from economy.services import ledger
 from halobuzz.users.mfa import verify_totp_code
+from trust.audit.models import AuditEvent
+from trust.audit.services import record_audit_event
+from trust.verification.selectors import is_payout_eligible
 
 WALLET_CURRENCY = "NPR"  # eSewa and Khalti pay in rupees only
 Status = PayoutRequest.Status
@@ -74,16 +80,26 @@ def request_payout(
 
     Raises PayoutError: identity_not_verified, mfa_required, mfa_invalid,
     below_minimum, unknown_method; InsufficientFunds when the earnings are short.
-    A repeat of the key (a double click) returns the first request.
+    A repeat of the key (a double click) returns the first request. A new request
+    lands in the creator's security log in the same transaction.
     """
     key = f"payout:{creator.pk}:{idempotency_key}"
     earlier = PayoutRequest.objects.filter(reserve_transaction__idempotency_key=key).first()
     if earlier is not None:
         return earlier
-    if not creator.is_kyc_verified:
+    if not is_payout_eligible(user=creator):
         raise PayoutError(
-            _("Verify your identity before withdrawing. Contact support to start."),
+            _("Verify your identity before withdrawing, on the Trust & verification page."),
             code="identity_not_verified",
+        )
+    if not is_mfa_enabled(creator, types=[Authenticator.Type.TOTP]):
+        raise PayoutError(
+            _(
+                "Withdrawals need two-factor authentication. Set up an authenticator app "
+                "in your account's security settings, then try again."
+            ),
+            code="mfa_required",
+            extra={"setup_url": reverse("mfa_index")},
         )
     if not mfa_code:
         raise PayoutError(
@@ -119,13 +135,26 @@ def request_payout(
         )
         if not posted.created:
             return PayoutRequest.objects.get(reserve_transaction=posted.transaction)
-        return PayoutRequest.objects.create(
+        payout = PayoutRequest.objects.create(
             creator=creator,
             method=method,
             diamonds=diamonds,
             amount=payout_amount(diamonds=diamonds, currency=method.currency),
             reserve_transaction=posted.transaction,
         )
+        record_audit_event(
+            user=creator,
+            kind=AuditEvent.Kind.PAYOUT_REQUESTED,
+            actor=creator,
+            details={
+                "payout_id": payout.pk,
+                "diamonds": diamonds,
+                "amount": str(payout.amount.amount),
+                "currency": method.currency,
+                "method": str(method),
+            },
+        )
+        return payout
 
 
 def approve_payout(*, payout_id: int, staff_user) -> PayoutRequest:

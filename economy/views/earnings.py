@@ -15,6 +15,7 @@ from economy.selectors import memberships as membership_selectors
 from economy.selectors import payouts as payout_selectors
 from economy.services import payouts as payout_services
 from halobuzz.users.mfa import get_totp_secret
+from trust.verification.selectors import is_payout_eligible
 
 
 @login_required
@@ -50,6 +51,7 @@ def earnings(request):
         "payouts": payout_selectors.list_payout_requests(creator=creator),
         "rates": payout_selectors.list_payout_rates(diamonds=summary["diamonds"]),
         "has_mfa": get_totp_secret(user=creator) is not None,
+        "payout_eligible": is_payout_eligible(user=creator),
         "payout_minimum": settings.PAYOUT_MINIMUM_DIAMONDS,
         "subscribers": list(membership_selectors.list_subscribers(creator=creator)[:200]),
         "subscription_levels": membership_selectors.list_subscription_levels(creator=creator),

@@ -10,6 +10,8 @@ class Notification(models.Model):
         STREAM_LIVE = "stream_live", _("A stream went live")
         STREAM_REMINDER = "stream_reminder", _("A stream you asked to be reminded of is live")
         MEMBERSHIP = "membership", _("Your membership")
+        VERIFICATION = "verification", _("Your verification")
+        MODERATION = "moderation", _("A moderation decision")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "streams",
     "economy",
     "trust",
+    "trust.verification",
+    "trust.privacy",
+    "trust.audit",
     "growth",
 ]
 
@@ -99,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "halobuzz.core.context_processors.site",
                 "halobuzz.notifications.context_processors.unread_notifications",
+                "trust.privacy.context_processors.privacy",
             ],
         },
     },
@@ -240,7 +244,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "capture-live-thumbnails": {
         "task": "streams.tasks.capture_live_thumbnails",
-        "schedule": 30,
+        # Streams are due every THUMBNAIL_INTERVAL_SECONDS, reported ones more often.
+        "schedule": 10,
     },
     "prune-room-events": {
         "task": "streams.tasks.prune_room_events",
@@ -265,6 +270,14 @@ CELERY_BEAT_SCHEDULE = {
     "audit-ledger": {
         "task": "economy.tasks.audit_ledger_nightly",
         "schedule": crontab(hour=3, minute=17),
+    },
+    "recompute-trust-scores": {
+        "task": "trust.tasks.recompute_all_trust_scores",
+        "schedule": crontab(hour=2, minute=41),
+    },
+    "evaluate-trust-badges": {
+        "task": "trust.tasks.evaluate_all_badges",
+        "schedule": crontab(hour=3, minute=41),
     },
 }
 
@@ -527,6 +540,44 @@ DIAMOND_PAYOUT_RATES = {
 PAYOUT_MINIMUM_DIAMONDS = env.int("PAYOUT_MINIMUM_DIAMONDS", default=1000)
 
 
+# --- Reports and moderation cases (docs/architecture.md, "Trust and safety") -------
+# A viewer may send REPORTS_BURST reports at once, then REPORTS_PER_HOUR an hour.
+REPORTS_PER_HOUR = env.int("REPORTS_PER_HOUR", default=20)
+REPORTS_BURST = env.int("REPORTS_BURST", default=5)
+# Moderators may suspend for up to this many days; longer, and bans, need a senior.
+MODERATOR_MAX_SUSPEND_DAYS = env.int("MODERATOR_MAX_SUSPEND_DAYS", default=7)
+# A member may appeal a decision about them once, within this many days.
+APPEAL_WINDOW_DAYS = env.int("APPEAL_WINDOW_DAYS", default=30)
+# Events that feed a trust score within this window cause one recomputation.
+TRUST_RECOMPUTE_DEBOUNCE_SECONDS = env.int("TRUST_RECOMPUTE_DEBOUNCE_SECONDS", default=60)
+# AI image moderation runs on this Celery queue; workers must consume it.
+CELERY_TASK_ROUTES = {
+    "trust.tasks.moderate_stream_frame": {"queue": "moderation"},
+    "trust.tasks.moderate_avatar": {"queue": "moderation"},
+}
+# A live stream's frame is captured (and scanned) this often; more often while it has
+# an open moderation case (reports or AI findings).
+THUMBNAIL_INTERVAL_SECONDS = env.int("THUMBNAIL_INTERVAL_SECONDS", default=30)
+REPORTED_THUMBNAIL_INTERVAL_SECONDS = env.int("REPORTED_THUMBNAIL_INTERVAL_SECONDS", default=10)
+# Usernames, display names, bios and stream titles scoring this high with AutoMod
+# are refused when saved (trust/services/public_text.py).
+PUBLIC_TEXT_AUTOMOD_THRESHOLD = env.float("PUBLIC_TEXT_AUTOMOD_THRESHOLD", default=0.9)
+# Badge rules (trust/badges/rules.py).
+TRUSTED_STREAMER_HOURS = env.int("TRUSTED_STREAMER_HOURS", default=10)
+COMMUNITY_CHAMPION_UPHELD_REPORTS = env.int("COMMUNITY_CHAMPION_UPHELD_REPORTS", default=3)
+COMMUNITY_CHAMPION_CHAT_MESSAGES = env.int("COMMUNITY_CHAMPION_CHAT_MESSAGES", default=50)
+
+# --- Image moderation (trust.vision; docs/benchmarks.md, "Image moderation") -------
+# An image's NSFW score (0-1, the NudeNet detector's confidence in an exposed explicit
+# body part) at or above REVIEW asks a moderator; at or above BLOCK the image is hidden
+# at once. Block is kept high because hiding a frame interrupts a live stream.
+MODERATION_REVIEW_THRESHOLD = env.float("MODERATION_REVIEW_THRESHOLD", default=0.5)
+MODERATION_BLOCK_THRESHOLD = env.float("MODERATION_BLOCK_THRESHOLD", default=0.8)
+# onnxruntime threads per image: 1 keeps one image on one core, and a worker process
+# per core on the `moderation` queue scales with cores.
+MODERATION_MODEL_THREADS = env.int("MODERATION_MODEL_THREADS", default=1)
+
+
 # --- Email ---------------------------------------------------------------------
 def _mailer_from_url(url: str) -> dict:
     """Django 6.1's MAILERS entry from an EMAIL_URL such as smtp+tls://user:pw@host:587."""
@@ -593,4 +644,68 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         "uvicorn.access": {"level": "WARNING"},
     },
+}
+
+
+# --- Verification layers (trust.verification) ----------------------------------------
+# Where phone codes are sent: `twilio` (the TWILIO_* variables) or `dev` (codes are
+# logged and shown to staff under "Text messages (dev provider)" in the console).
+# Unset: `dev` while DEBUG is on, otherwise no provider and no phone layer on offer.
+# `dev` named with DEBUG off is refused at start-up; test settings opt in with
+# SMS_DEV_PROVIDER_WITHOUT_DEBUG.
+SMS_PROVIDER = env.str("SMS_PROVIDER", default="")
+SMS_DEV_PROVIDER_WITHOUT_DEBUG = False
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+# A number of the Twilio account in E.164, or an alphanumeric sender ID.
+TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
+TWILIO_API_BASE = env.str("TWILIO_API_BASE", default="https://api.twilio.com")
+SMS_HTTP_TIMEOUT_SECONDS = 15
+# A phone code lasts this long and survives this many wrong guesses. A new code may
+# be asked for after the cooldown, and at most PHONE_CODE_SENDS_PER_HOUR are sent
+# an hour to one account and to one number; PHONE_CODE_SENDS_PER_HOUR_PER_IP caps
+# what one client address can have sent, whichever accounts and numbers it uses.
+PHONE_CODE_LIFETIME_SECONDS = 10 * 60
+PHONE_CODE_MAX_ATTEMPTS = 5
+PHONE_CODE_RESEND_COOLDOWN_SECONDS = 60
+PHONE_CODE_SENDS_PER_HOUR = env.int("PHONE_CODE_SENDS_PER_HOUR", default=5)
+PHONE_CODE_SENDS_PER_HOUR_PER_IP = env.int("PHONE_CODE_SENDS_PER_HOUR_PER_IP", default=10)
+# Identity documents live here, outside MEDIA_ROOT: no URL serves them; staff with
+# the "view identity documents" permission see them through the console.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private-media")))
+# Document images are deleted this many days after staff decide on them.
+IDENTITY_DOCUMENT_RETENTION_DAYS = env.int("IDENTITY_DOCUMENT_RETENTION_DAYS", default=30)
+IDENTITY_DOCUMENT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+IDENTITY_SUBMISSIONS_PER_DAY = 3
+CELERY_BEAT_SCHEDULE["expire-verifications"] = {
+    "task": "trust.verification.tasks.expire_verifications",
+    "schedule": 15 * 60,
+}
+CELERY_BEAT_SCHEDULE["delete-old-identity-documents"] = {
+    "task": "trust.verification.tasks.delete_old_identity_documents",
+    "schedule": crontab(hour=4, minute=41),
+}
+
+
+# --- Privacy rights (trust.privacy; docs/architecture.md, "Privacy") -----------------
+# Raising the version asks everyone for their cookie choices again (the banner
+# returns); the date is shown on the privacy policy.
+PRIVACY_POLICY_VERSION = env.str("PRIVACY_POLICY_VERSION", default="1.0")
+PRIVACY_POLICY_UPDATED_ON = env.str("PRIVACY_POLICY_UPDATED_ON", default="2026-11-22")
+# Shown on the privacy policy as the address for privacy questions, when set.
+PRIVACY_CONTACT_EMAIL = env.str("PRIVACY_CONTACT_EMAIL", default="")
+PRIVACY_CONSENT_COOKIE_NAME = "halobuzz_consent"
+# A visitor's choice is asked for again after this long (six months).
+PRIVACY_CONSENT_COOKIE_AGE = 60 * 60 * 24 * 182
+PRIVACY_DELETION_COOL_OFF_DAYS = env.int("PRIVACY_DELETION_COOL_OFF_DAYS", default=14)
+PRIVACY_EXPORT_LINK_DAYS = env.int("PRIVACY_EXPORT_LINK_DAYS", default=7)
+PRIVACY_EXPORT_MIN_INTERVAL_HOURS = env.int("PRIVACY_EXPORT_MIN_INTERVAL_HOURS", default=24)
+# Data exports are kept under PRIVATE_MEDIA_ROOT/exports (see Verification layers).
+CELERY_BEAT_SCHEDULE["anonymise-deleted-accounts"] = {
+    "task": "trust.privacy.tasks.anonymise_due_accounts",
+    "schedule": 60 * 60,
+}
+CELERY_BEAT_SCHEDULE["purge-expired-data-exports"] = {
+    "task": "trust.privacy.tasks.purge_expired_exports",
+    "schedule": 60 * 60,
 }

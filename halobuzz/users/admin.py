@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from halobuzz.users.models import Follow, User
-from trust.admin import SiteBanUserAdminMixin
+from trust.admin.chat_safety import SiteBanUserAdminMixin
 
 
 @admin.register(User)

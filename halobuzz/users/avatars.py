@@ -4,44 +4,34 @@ from io import BytesIO
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
+from halobuzz.core.uploads import InvalidImageUpload, open_image_upload
 from halobuzz.users.exceptions import InvalidAvatar
 
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 # Refuse decompression bombs before Pillow allocates them.
 MAX_SOURCE_PIXELS = 40_000_000
 
 
 def make_avatar(upload) -> ContentFile:
-    """Return a square WebP of AVATAR_SIZE_PIXELS from an uploaded image.
+    """Return a square WebP of AVATAR_SIZE_PIXELS from an uploaded image, without
+    the original's metadata.
 
-    Raises InvalidAvatar for files that are too large, not images, or in a format
-    we do not accept.
+    Raises InvalidAvatar for files that are too large, not images (by their
+    content, whatever their name), damaged, or in a format we do not accept.
     """
-    if upload.size > settings.AVATAR_MAX_UPLOAD_BYTES:
-        limit_megabytes = settings.AVATAR_MAX_UPLOAD_BYTES // (1024 * 1024)
-        raise InvalidAvatar(
-            _("The image is larger than %(limit)d MB.") % {"limit": limit_megabytes}
-        )
-    upload.seek(0)
     try:
-        with Image.open(upload) as probe:
-            image_format = probe.format
-            width, height = probe.size
-            probe.verify()
-        if image_format not in ACCEPTED_FORMATS:
-            raise InvalidAvatar(_("Upload a JPEG, PNG, WebP or GIF image."))
-        if width * height > MAX_SOURCE_PIXELS:
-            raise InvalidAvatar(_("The image has too many pixels."))
-        upload.seek(0)
-        with Image.open(upload) as image:
-            image = ImageOps.exif_transpose(image).convert("RGB")
-            size = settings.AVATAR_SIZE_PIXELS
-            square = ImageOps.fit(image, (size, size), method=Image.Resampling.LANCZOS)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
-        raise InvalidAvatar(_("The file is not an image we can read.")) from error
+        picture, _format = open_image_upload(
+            upload,
+            max_bytes=settings.AVATAR_MAX_UPLOAD_BYTES,
+            accepted_formats=ACCEPTED_FORMATS,
+            max_pixels=MAX_SOURCE_PIXELS,
+        )
+    except InvalidImageUpload as error:
+        raise InvalidAvatar(error.message, extra=error.extra) from error
+    size = settings.AVATAR_SIZE_PIXELS
+    square = ImageOps.fit(picture.convert("RGB"), (size, size), method=Image.Resampling.LANCZOS)
     output = BytesIO()
     square.save(output, format="WEBP", quality=85)
     return ContentFile(output.getvalue(), name="avatar.webp")

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
+from halobuzz.users.signals import validate_public_text
 from halobuzz.users.validators import (
     username_validator,
     validate_time_zone,
@@ -28,13 +29,15 @@ class User(AbstractUser):
         _("username"),
         max_length=30,
         unique=True,
-        validators=[username_validator, validate_username_not_reserved],
+        validators=[username_validator, validate_username_not_reserved, validate_public_text],
         help_text=_("3 to 30 letters, digits or underscores. Shown in your profile link."),
         error_messages={"unique": _("That username is taken.")},
     )
-    display_name = models.CharField(_("display name"), max_length=60, blank=True)
+    display_name = models.CharField(
+        _("display name"), max_length=60, blank=True, validators=[validate_public_text]
+    )
     avatar = models.ImageField(_("avatar"), upload_to=avatar_upload_path, blank=True)
-    bio = models.TextField(_("bio"), max_length=500, blank=True)
+    bio = models.TextField(_("bio"), max_length=500, blank=True, validators=[validate_public_text])
     country = CountryField(_("country"), blank=True)
     preferred_language = models.CharField(
         _("language"), max_length=8, choices=settings.LANGUAGES, default="en"

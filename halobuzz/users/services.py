@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from halobuzz.users.avatars import make_avatar
 from halobuzz.users.exceptions import CannotFollowSelf
 from halobuzz.users.models import Follow, User
+from halobuzz.users.signals import avatar_changed
 
 PROFILE_FIELDS = (
     "display_name",
@@ -69,6 +70,8 @@ def update_profile(
 
     if previous_avatar and "avatar" in updated_fields and user.avatar.name != previous_avatar:
         user.avatar.storage.delete(previous_avatar)
+    if new_avatar is not None:
+        avatar_changed.send(sender=User, user=user, avatar_name=user.avatar.name)
     return user
 
 

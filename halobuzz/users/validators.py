@@ -10,7 +10,16 @@ username_validator = RegexValidator(
     message=_("Use 3 to 30 letters, digits or underscores."),
     code="invalid_username",
 )
-USERNAME_VALIDATORS = [username_validator]
+
+
+def _validate_public_username(value: str) -> None:
+    # Looked up when called: trust registers its checks after the apps load.
+    from halobuzz.users.signals import validate_public_text
+
+    validate_public_text(value)
+
+
+USERNAME_VALIDATORS = [username_validator, _validate_public_username]
 
 RESERVED_USERNAMES = frozenset(
     {

@@ -16,6 +16,8 @@ from halobuzz.users.exceptions import UserNotFound
 from halobuzz.users.forms import ProfileForm
 from halobuzz.users.preferences import remember_language_in_cookie
 from streams import selectors as stream_selectors
+from trust.badges.selectors import list_badges
+from trust.models import Badge
 
 PEOPLE_PER_PAGE = 24
 STREAMS_ON_PROFILE = 12
@@ -34,6 +36,7 @@ def profile(request, username: str):
         "profile_user": profile_user,
         "is_own_profile": request.user.is_authenticated and request.user.pk == profile_user.pk,
         "is_following": selectors.is_following(follower=request.user, followee=profile_user),
+        "trust_badges": [Badge(badge) for badge in list_badges(user=profile_user)],
         "recent_followers": selectors.list_followers(user=profile_user)[:8],
         "live_stream": stream_selectors.get_live_stream_for_host(host=profile_user),
         "upcoming_streams": stream_selectors.list_upcoming_streams(

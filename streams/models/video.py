@@ -109,6 +109,7 @@ class Stream(models.Model):
         MODERATOR = "moderator", _("Ended by a moderator")
         KEY_REVOKED = "key_revoked", _("The stream key was rotated or disabled")
         NEVER_STARTED = "never_started", _("Never went live")
+        AUTOMATIC_CHECKS = "automatic_checks", _("Stopped by automatic safety checks")
 
     ACTIVE_STATUSES = (Status.LIVE, Status.INTERRUPTED)
 

@@ -297,6 +297,41 @@ def delete_chat_message(*, actor, stream_id: int, message_id: int, reason: str =
 
 
 @transaction.atomic
+def remove_reported_message(*, message_id: int, moderator) -> ChatMessage | None:
+    """Take a message off its room after staff decided a report against it.
+
+    The caller (``trust.services.cases``) checks the moderator's permission and logs
+    the decision; returns None when the message was already gone.
+    """
+    message = (
+        ChatMessage.objects.select_for_update(of=("self",))
+        .filter(pk=message_id, status=ChatMessage.Status.VISIBLE)
+        .first()
+    )
+    if message is None:
+        return None
+    message.status = ChatMessage.Status.DELETED
+    message.moderated_by = moderator
+    message.moderated_at = timezone.now()
+    message.save(update_fields=["status", "moderated_by", "moderated_at"])
+    events.append_room_event(
+        stream_id=message.stream_id, event_type=events.CHAT_DELETED, message_id=message.pk
+    )
+    return message
+
+
+@transaction.atomic
+def restore_message(*, message_id: int) -> bool:
+    """Show a removed message again (an appeal overturned its removal). It returns to
+    the room's history; rooms open now see it after a reload."""
+    return bool(
+        ChatMessage.objects.filter(pk=message_id, status=ChatMessage.Status.DELETED).update(
+            status=ChatMessage.Status.VISIBLE, moderated_at=timezone.now()
+        )
+    )
+
+
+@transaction.atomic
 def clear_chat(*, actor, stream_id: int) -> int:
     stream, _roles = _moderator_context(actor=actor, stream_id=stream_id)
     cleared = ChatMessage.objects.filter(stream=stream, status=ChatMessage.Status.VISIBLE).update(

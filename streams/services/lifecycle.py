@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from streams.exceptions import AlreadyLive, DailyStreamLimitReached, StreamNotEditable
 from streams.models import TITLE_MAX_LENGTH, Recording, Stream, StreamCategory
 from streams.services import room_notices
+from trust.services.public_text import public_text_problem
 
 EDITABLE_FIELDS = (
     "title",
@@ -62,6 +63,9 @@ def _validate_title(title: str) -> str:
             code="title_too_long",
             extra={"max_length": TITLE_MAX_LENGTH},
         )
+    problem = public_text_problem(title)
+    if problem is not None:
+        raise StreamNotEditable(problem, code="title_inappropriate")
     return title
 
 

@@ -8,11 +8,13 @@ import re
 import shutil
 import subprocess
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -47,6 +49,33 @@ def newest_segment(stream: Stream) -> Path | None:
     return None
 
 
+def list_streams_due_a_thumbnail(*, now=None) -> list[int]:
+    """Live streams whose newest frame is older than their capture interval: the
+    normal one, or the shorter one while the stream has an open moderation case."""
+    from trust.selectors.cases import streams_under_review
+
+    now = now or timezone.now()
+    live = Stream.objects.filter(status=Stream.Status.LIVE).annotate(
+        newest_frame=Max("frames__captured_at")
+    )
+    under_review = streams_under_review(stream_ids=[stream.pk for stream in live])
+    due = []
+    # A little slack, so a frame taken a moment after the last tick is due at the next.
+    slack = timedelta(seconds=2)
+    for stream in live:
+        interval = (
+            settings.REPORTED_THUMBNAIL_INTERVAL_SECONDS
+            if stream.pk in under_review
+            else settings.THUMBNAIL_INTERVAL_SECONDS
+        )
+        if (
+            stream.newest_frame is None
+            or stream.newest_frame <= now - timedelta(seconds=interval) + slack
+        ):
+            due.append(stream.pk)
+    return due
+
+
 def capture_thumbnail(*, stream_id: int) -> ThumbnailFrame | None:
     """Grab a frame from a live stream's newest segment: it becomes the grid thumbnail
     and joins the stream's frame history (the newest THUMBNAIL_FRAMES_KEPT are kept)."""
@@ -79,6 +108,9 @@ def capture_thumbnail(*, stream_id: int) -> ThumbnailFrame | None:
             if previous and previous != stream.thumbnail.name:
                 stream.thumbnail.storage.delete(previous)
     _prune_frames(stream)
+    from trust import tasks as trust_tasks
+
+    trust_tasks.moderate_stream_frame.delay(frame.pk)
     return frame
 
 

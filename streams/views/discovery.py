@@ -11,6 +11,7 @@ from growth.selectors import list_most_followed_creators
 from streams import selectors
 from streams.exceptions import StreamNotFound
 from streams.models import STREAM_LANGUAGES
+from trust.badges.selectors import attach_badges
 
 CREATORS_ON_HOME_PAGE = 8
 LIVE_STREAMS_PER_PAGE = 24
@@ -57,7 +58,9 @@ def _live_page(request, filters: LiveFilters):
         country=filters.country,
         query=filters.query,
     )
-    return Paginator(live_streams, LIVE_STREAMS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(live_streams, LIVE_STREAMS_PER_PAGE).get_page(request.GET.get("page"))
+    attach_badges(users=[stream.host for stream in page.object_list])
+    return page
 
 
 def _wants_results_only(request) -> bool:

@@ -8,6 +8,7 @@ import secrets
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 from moneyed import Money
 
 from economy.audit import audit_ledger
@@ -18,6 +19,8 @@ from economy.services import ledger
 from economy.services import payouts as payout_services
 from halobuzz.users.mfa import current_totp_code, ensure_totp
 from tests.factories import UserFactory
+from tests.trust.verification.factories import VerificationFactory
+from trust.verification.models import Verification
 
 pytestmark = pytest.mark.django_db
 
@@ -155,6 +158,27 @@ def test_withdrawals_need_identity_two_factor_and_the_minimum(creator, esewa, ch
         )
     assert refused.value.code == code
     assert diamonds(creator) == 5000
+
+
+def test_a_creator_whose_identity_layer_is_verified_may_withdraw_without_the_staff_flag(
+    creator, esewa
+):
+    creator.is_kyc_verified = False
+    creator.save(update_fields=["is_kyc_verified"])
+    with pytest.raises(payout_services.PayoutError) as refused:
+        request(creator, esewa)
+    assert refused.value.code == "identity_not_verified"
+
+    VerificationFactory(
+        user=creator,
+        kind=Verification.Kind.IDENTITY,
+        status=Verification.Status.VERIFIED,
+        decided_at=timezone.now(),
+    )
+    payout = request(creator, esewa, key="k2")
+
+    assert payout.status == PayoutRequest.Status.REQUESTED
+    assert diamonds(creator) == 3000
 
 
 def test_more_than_the_earnings_cannot_be_withdrawn(creator, esewa):

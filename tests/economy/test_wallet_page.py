@@ -109,5 +109,6 @@ def test_the_page_takes_a_fixed_number_of_queries(client, viewer, django_assert_
         grant(wallet, 1)
     grant(earnings_of(viewer), 3)
 
-    with django_assert_max_num_queries(10):
+    # (+ the privacy notices: consent choice and scheduled deletion)
+    with django_assert_max_num_queries(12):
         client.get(WALLET)

@@ -359,8 +359,9 @@ def test_the_home_page_uses_a_fixed_number_of_queries_for_visitors(
     client, django_assert_max_num_queries
 ):
     make_busy_home()
-    # live count + live page + categories + upcoming (a full page leaves no room for creators).
-    with django_assert_max_num_queries(4):
+    # live count + live page + the hosts' badges + categories + upcoming (a full page
+    # leaves no room for creators).
+    with django_assert_max_num_queries(5):
         page = page_of(client, reverse("home"))
     assert page.count('class="stream-card"') == 24
 
@@ -370,8 +371,9 @@ def test_the_home_page_uses_a_fixed_number_of_queries_when_signed_in(
 ):
     make_busy_home(viewer=user)
     client.force_login(user)
-    # session + user + the visitor's queries + following row + unread notifications.
-    with django_assert_max_num_queries(8):
+    # session + user + the visitor's queries + following row + unread notifications
+    # + the privacy notices (consent choice, scheduled deletion).
+    with django_assert_max_num_queries(11):
         page = page_of(client, reverse("home"))
     assert page.count('class="stream-card"') == 24 + 10
 
@@ -384,7 +386,8 @@ def test_the_category_page_uses_a_fixed_number_of_queries(
     for _ in range(5):
         scheduled(category=category("gaming"))
     client.force_login(user)
-    with django_assert_max_num_queries(7):
+    # (the hosts' badges and the privacy notices are part of every signed-in grid)
+    with django_assert_max_num_queries(10):
         page_of(client, reverse("streams:category", args=["gaming"]))
 
 
@@ -397,7 +400,7 @@ def test_the_profile_page_uses_a_fixed_number_of_queries(
     for _ in range(12):
         EndedStreamFactory(host=creator)
     client.force_login(user)
-    # ... and the creator's OG membership, subscription offer and the viewer's
-    # subscription.
-    with django_assert_max_num_queries(12):
+    # ... and the creator's OG membership, subscription offer, the viewer's
+    # subscription, the creator's trust badges and the privacy notices.
+    with django_assert_max_num_queries(15):
         page_of(client, creator.get_absolute_url())

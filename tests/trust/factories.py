@@ -36,3 +36,15 @@ def staff_with_permissions(*codenames: str):
     )
     # A fresh instance: the permission cache of the old one is already filled.
     return type(member).objects.get(pk=member.pk)
+
+
+def staff_in_role(role: str):
+    """A staff member whose only permissions come from one of `trust.roles`' groups."""
+    from django.contrib.auth.models import Group
+
+    from trust.roles import sync_staff_roles
+
+    sync_staff_roles()
+    member = UserFactory(is_staff=True)
+    member.groups.add(Group.objects.get(name=role))
+    return type(member).objects.get(pk=member.pk)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from tests.factories import UserFactory
 from tests.trust.factories import BlockedTermFactory, SiteBanFactory
 from trust import selectors, services
+from trust.selectors import chat_safety as chat_safety_selectors
 from trust.text import find_blocked_term
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +92,7 @@ def test_rows_written_behind_the_services_back_show_after_the_cache_expires(crea
     assert selectors.list_blocked_terms(channel=creator) == []
 
     # What BLOCKED_TERMS_CACHE_SECONDS passing does:
-    selectors._memo.clear()
+    chat_safety_selectors._memo.clear()
     cache.clear()
     assert selectors.list_blocked_terms(channel=creator) == ["sneaky"]
 

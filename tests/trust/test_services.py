@@ -21,6 +21,7 @@ from trust.exceptions import (
     NotAllowed,
 )
 from trust.models import BlockedTerm, ModerationAction, SiteBan
+from trust.services import chat_safety
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +77,7 @@ def test_empty_short_or_long_terms_are_invalid(staff, term):
 
 
 def test_a_full_channel_list_refuses_more_terms(creator, monkeypatch):
-    monkeypatch.setattr(services, "MAX_TERMS_PER_CHANNEL", 2)
+    monkeypatch.setattr(chat_safety, "MAX_TERMS_PER_CHANNEL", 2)
     BlockedTermFactory.create_batch(2, channel=creator)
 
     with pytest.raises(InvalidBlockedTerm) as raised:

@@ -6,7 +6,10 @@ const MAX_ITEMS = 200;
 // Within this many pixels of the bottom counts as "at the bottom".
 const BOTTOM_SLACK = 40;
 const TOKEN = /:([a-z0-9_]{2,24}):|@([A-Za-z0-9_]{3,30})/g;
-const BADGE_KINDS = ["host", "moderator", "staff", "og", "subscriber"];
+const BADGE_KINDS = [
+  "host", "moderator", "staff", "og", "subscriber",
+  "verified_creator", "trusted_streamer", "community_champion", "premium_partner",
+];
 const COLOR = /^#[0-9a-fA-F]{6}$/;
 const TIMEOUT_CHOICES = new Set([60, 600, 3600, 86400]);
 
@@ -207,16 +210,26 @@ export class ChatLog {
     );
   }
 
+  /** Signed-in viewers may report anyone's message but their own to the site's staff. */
+  mayReport(item) {
+    const you = this.room.you();
+    return Boolean(you && item.dataset.messageId && item.dataset.authorId !== String(you.id));
+  }
+
+  menuLabel(item) {
+    return this.mayModerate(item) ? "moderate_message" : "message_options";
+  }
+
   addMenuButton(item) {
     item.querySelector(":scope > [data-mod-menu]")?.remove();
-    if (!this.mayModerate(item)) return;
+    if (!this.mayModerate(item) && !this.mayReport(item)) return;
     const button = element("button", {
       type: "button",
       className: "room-message__actions",
       textContent: "⋯",
       attributes: {
         "aria-expanded": "false",
-        "aria-label": this.room.t("moderate_message", { name: item.dataset.authorName }),
+        "aria-label": this.room.t(this.menuLabel(item), { name: item.dataset.authorName }),
       },
     });
     button.dataset.modMenu = "";
@@ -242,7 +255,16 @@ export class ChatLog {
     const menu = fromTemplate(this.root, "mod-menu");
     const name = item.dataset.authorName;
     menu.querySelector("[data-mod-menu-title]").textContent = name;
-    menu.setAttribute("aria-label", this.room.t("moderate_message", { name }));
+    menu.setAttribute("aria-label", this.room.t(this.menuLabel(item), { name }));
+    const report = menu.querySelector("[data-report-message]");
+    if (this.mayReport(item)) {
+      // The template's link points at message 0; aim it at this one and come back here.
+      const next = encodeURIComponent(window.location.pathname);
+      report.href = `${report.getAttribute("href").replace(/\/0\/$/, `/${item.dataset.messageId}/`)}?next=${next}`;
+    } else {
+      report.remove();
+    }
+    if (!this.mayModerate(item)) menu.querySelector("[data-mod-only]").remove();
     item.append(menu);
     button.setAttribute("aria-expanded", "true");
     this.openMenu = { item, button, menu };
@@ -269,7 +291,7 @@ export class ChatLog {
     });
     menu.addEventListener("keydown", (event) => this.onMenuKey(event, menu));
     menu.scrollIntoView({ block: "nearest" });
-    menu.querySelector("button")?.focus();
+    menu.querySelector("a[href], button")?.focus();
   }
 
   onMenuKey(event, menu) {
@@ -280,7 +302,7 @@ export class ChatLog {
     }
     if (!["ArrowDown", "ArrowUp", "Home", "End"].includes(event.key)) return;
     if (event.target.matches("input")) return;
-    const controls = [...menu.querySelectorAll("button")];
+    const controls = [...menu.querySelectorAll("button, a[href]")];
     const index = controls.indexOf(document.activeElement);
     let next = index;
     if (event.key === "ArrowDown") next = (index + 1) % controls.length;

@@ -63,9 +63,19 @@ def _on_own_page(modeladmin, request) -> bool:
 class ModerationActionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """What moderators and AutoMod did. Append-only: nobody adds, edits or deletes here."""
 
-    list_display = ("created_at", "kind", "actor", "target_user", "channel", "stream", "reason")
-    list_filter = ("kind", "created_at")
-    list_select_related = ("actor", "target_user", "channel", "stream")
+    list_display = (
+        "created_at",
+        "kind",
+        "actor",
+        "target_user",
+        "channel",
+        "stream",
+        "case",
+        "reason",
+    )
+    # "Who did what": filter by moderator to review one person's decisions.
+    list_filter = ("kind", ("actor", admin.RelatedOnlyFieldListFilter), "created_at")
+    list_select_related = ("actor", "target_user", "channel", "stream", "case")
     search_fields = (
         "actor__username",
         "target_user__username",
@@ -84,6 +94,7 @@ class ModerationActionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "target_user",
         "channel",
         "stream",
+        "case",
         "message_text",
         "reason",
         "details",

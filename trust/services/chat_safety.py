@@ -199,10 +199,20 @@ def _lock_member(user) -> None:
 
 
 @transaction.atomic
-def ban_user_sitewide(*, actor, user, reason: str, expires_at: datetime | None = None) -> SiteBan:
+def ban_user_sitewide(
+    *,
+    actor,
+    user,
+    reason: str,
+    expires_at: datetime | None = None,
+    case=None,
+    kind: str = ModerationAction.Kind.SITE_BAN,
+) -> SiteBan:
     """Ban `user` from taking part anywhere on the site until `expires_at` (None: until
     lifted), and log it as a ``site_ban`` moderation action. Features enforce it by
-    asking `trust.selectors.is_banned_sitewide` / `get_active_site_ban`.
+    asking `trust.selectors.is_banned_sitewide` / `get_active_site_ban`. A ban decided
+    on a moderation `case` is logged against it, as `kind` (``suspend`` for a timed one);
+    the log entry is returned as the ban's ``action`` attribute.
 
     Raises what `check_site_ban` raises; a member who already has an active ban gets
     `AlreadyBannedSitewide` (lift it first to change its terms).
@@ -212,10 +222,11 @@ def ban_user_sitewide(*, actor, user, reason: str, expires_at: datetime | None =
     site_ban = SiteBan.objects.create(
         user=user, reason=reason, expires_at=expires_at, created_by=actor
     )
-    record_moderation_action(
-        kind=ModerationAction.Kind.SITE_BAN,
+    site_ban.action = record_moderation_action(
+        kind=kind,
         actor=actor,
         target_user=user,
+        case=case,
         reason=reason,
         details={"site_ban_id": site_ban.pk, "expires_at": expires_at},
     )
@@ -259,6 +270,7 @@ def record_moderation_action(
     channel=None,
     stream=None,
     chat_message=None,
+    case=None,
     reason: str = "",
     details: dict | None = None,
 ) -> ModerationAction:
@@ -290,6 +302,7 @@ def record_moderation_action(
         channel_id=channel_id,
         stream_id=stream_id,
         chat_message=chat_message,
+        case=case,
         reason=reason,
         details=json.loads(json.dumps(details or {}, cls=DjangoJSONEncoder)),
     )

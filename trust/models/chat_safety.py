@@ -1,4 +1,4 @@
-"""Trust and safety records: blocked terms, site-wide bans and the moderation log."""
+"""Chat safety records: blocked terms, site-wide bans and the moderation log."""
 
 from django.conf import settings
 from django.db import models
@@ -93,8 +93,36 @@ class ModerationAction(models.Model):
         REMOVE_MODERATOR = "remove_moderator", _("Removed a moderator")
         AUTOMOD_HOLD = "automod_hold", _("AutoMod held a message")
         AUTOMOD_REJECT = "automod_reject", _("AutoMod rejected a message")
+        # Decisions on moderation cases (trust.services.cases).
+        DISMISS = "dismiss", _("Dismissed the reports")
+        WARN = "warn", _("Warned")
+        REMOVE_CONTENT = "remove_content", _("Removed content")
+        END_STREAM = "end_stream", _("Ended a stream")
+        SUSPEND = "suspend", _("Suspended")
+        ESCALATE = "escalate", _("Escalated to a senior moderator")
+        AI_BLOCK = "ai_block", _("AI moderation hid a frame")
+        APPEAL_UPHELD = "appeal_upheld", _("Upheld an appeal's decision")
+        APPEAL_OVERTURNED = "appeal_overturned", _("Overturned a decision on appeal")
+
+    # What the member affected may appeal, once each.
+    APPEALABLE_KINDS = (
+        Kind.WARN,
+        Kind.REMOVE_CONTENT,
+        Kind.END_STREAM,
+        Kind.SUSPEND,
+        Kind.SITE_BAN,
+        Kind.AI_BLOCK,
+    )
 
     kind = models.CharField(_("action"), max_length=20, choices=Kind.choices)
+    case = models.ForeignKey(
+        "trust.Case",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="actions",
+        verbose_name=_("case"),
+    )
     # Empty for AutoMod's own actions.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
