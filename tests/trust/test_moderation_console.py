@@ -136,6 +136,14 @@ def test_finance_cannot_ban_or_work_the_moderation_queue(client):
     member = UserFactory()
 
     assert client.get(reverse("admin:trust_case_changelist")).status_code == 403
+    stream = LiveStreamFactory()
+    report_target(reporter=UserFactory(), target_kind="stream", target_id=stream.pk, reason="spam")
+    case = Case.objects.get()
+    assert client.get(reverse("admin:trust_case_change", args=[case.pk])).status_code == 403
+    decided = client.post(
+        reverse("admin:trust_case_act", args=[case.pk]), {"action": "warn", "reason": "x"}
+    )
+    assert decided.status_code == 403
     assert client.get(reverse("admin:trust_siteban_add")).status_code == 403
     client.post(
         reverse("admin:users_user_changelist"),

@@ -167,6 +167,8 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return TemplateResponse(request, REVIEW_TEMPLATE, context)
 
     def act_view(self, request, case_id: int):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         if request.method != "POST":
             return HttpResponseRedirect(reverse("admin:trust_case_change", args=[case_id]))
         form = CaseActionForm(request.POST)

@@ -6,7 +6,7 @@ from django.db.models import Prefetch, QuerySet
 
 from streams.models import ChatMessage, ThumbnailFrame
 from trust.exceptions import CaseNotFound
-from trust.models import Appeal, Case, ModerationAction, Report
+from trust.models import Case, ModerationAction, Report
 
 # Messages shown either side of a reported one, and frames of a reported stream.
 CHAT_CONTEXT_MESSAGES = 5
@@ -23,15 +23,6 @@ def streams_under_review(*, stream_ids) -> set[int]:
             target_kind=Case.TargetKind.STREAM,
             status__in=Case.OPEN_STATUSES,
         ).values_list("stream_id", flat=True)
-    )
-
-
-def list_open_cases() -> QuerySet[Case]:
-    """The queue: open and escalated cases, most urgent first."""
-    return (
-        Case.objects.filter(status__in=Case.OPEN_STATUSES)
-        .select_related("subject", "stream")
-        .order_by("-priority", "opened_at")
     )
 
 
@@ -103,9 +94,3 @@ def list_decisions_about(*, user) -> QuerySet[ModerationAction]:
 
 def get_decision_about(*, user, action_id: int) -> ModerationAction | None:
     return list_decisions_about(user=user).filter(pk=action_id).first()
-
-
-def list_pending_appeals() -> QuerySet[Appeal]:
-    return Appeal.objects.filter(status=Appeal.Status.PENDING).select_related(
-        "action__actor", "appellant"
-    )
